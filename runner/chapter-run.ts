@@ -1,0 +1,93 @@
+/**
+ * Runs a chapter's cells in a fresh lab, in document order (teardown cells last, even after
+ * a failure), and returns what a recording holds. A cell whose requirement the target lacks,
+ * or whose session could not start, is skipped with the reason; nothing is faked.
+ */
+import { type Capability, skipReason } from '../src/cells/capabilities.ts';
+import type { Cell, Chapter } from '../src/cells/parse.ts';
+import type { CellRecording, Recording } from '../src/cells/recording.ts';
+import { Lab } from './lab.ts';
+import { probeCapabilities, probeEnvironment } from './probe.ts';
+import type { RunResult } from './session.ts';
+
+export interface RunEvents {
+  onCellStart?: (cell: Cell) => void;
+  onOutput?: (cell: Cell, text: string) => void;
+  onCellEnd?: (cell: Cell, result: CellRecording) => void;
+}
+
+export interface RunOptions extends RunEvents {
+  /** Run the cells up to and including this one (its state needs those before it). */
+  until?: string;
+}
+
+export async function runChapter(chapter: Chapter, slug: string, options: RunOptions = {}): Promise<Recording> {
+  let cells = chapter.cells;
+  if (options.until) {
+    const last = cells.findIndex((c) => c.id === options.until);
+    if (last < 0) throw new Error(`${chapter.file}: no cell "${options.until}"`);
+    cells = cells.slice(0, last + 1);
+  }
+  const ordered = [...cells.filter((c) => c.role !== 'teardown'), ...cells.filter((c) => c.role === 'teardown')];
+  const lab = await Lab.create();
+  try {
+    const environment = await probeEnvironment(lab.host, 'local');
+    const found = await probeCapabilities(
+      lab.host,
+      cells.flatMap((c) => c.requires),
+    );
+    const results: CellRecording[] = [];
+    for (const cell of ordered) {
+      options.onCellStart?.(cell);
+      const result = await runCell(lab, chapter, cell, found, (text) => options.onOutput?.(cell, text));
+      results.push(result);
+      options.onCellEnd?.(cell, result);
+    }
+    const byId = new Map(results.map((r) => [r.id, r]));
+    return {
+      version: 1,
+      chapter: slug,
+      recordedAt: new Date().toISOString(),
+      environment,
+      cells: cells.map((c) => byId.get(c.id) as CellRecording),
+    };
+  } finally {
+    await lab.close();
+  }
+}
+
+async function runCell(
+  lab: Lab,
+  chapter: Chapter,
+  cell: Cell,
+  found: Map<Capability, boolean>,
+  onOutput: (text: string) => void,
+): Promise<CellRecording> {
+  const base = { id: cell.id, hash: cell.hash, exitCode: null, durationMs: 0, output: '', droppedBytes: 0 };
+  const missing = cell.requires.find((c) => !found.get(c));
+  if (missing) return { ...base, status: 'skipped', reason: skipReason(missing) };
+  let r: RunResult;
+  try {
+    const session = await lab.session(cell.session, chapter.sessions[cell.session]);
+    r = await session.run(cell.code, { timeoutMs: cell.timeoutMs, onOutput });
+  } catch (e) {
+    return { ...base, status: 'error', reason: (e as Error).message };
+  }
+  const recorded = {
+    ...base,
+    exitCode: r.exitCode,
+    durationMs: r.durationMs,
+    output: r.output,
+    droppedBytes: r.droppedBytes,
+  };
+  if (r.outcome === 'timed-out') {
+    return { ...recorded, status: 'timed-out', reason: `timed out after ${cell.timeoutMs / 1000} s` };
+  }
+  if (r.outcome === 'session-ended') {
+    return { ...recorded, status: 'error', reason: `the session "${cell.session}" ended` };
+  }
+  if (cell.exit !== 'any' && r.exitCode !== cell.exit) {
+    return { ...recorded, status: 'failed', reason: `exit status ${r.exitCode}, expected ${cell.exit}` };
+  }
+  return { ...recorded, status: 'passed' };
+}

@@ -1,0 +1,238 @@
+/**
+ * labbook: run, record and check the chapters' cells, and tell what this host can run.
+ *
+ *   labbook run <chapter> [--cell ID]   run a chapter in a lab, printing each cell's output
+ *   labbook record [chapter...]         re-record chapters (all by default)
+ *   labbook check [chapter...]          run and compare with the recordings
+ *   labbook doctor                      what this host can run, and which cells it skips
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs, styleText } from 'node:util';
+import { skipReason } from '../src/cells/capabilities.ts';
+import { listChapters, recordingPath, resolveChapter } from '../src/cells/chapters.ts';
+import { compareRun } from '../src/cells/compare.ts';
+import { ChapterErrors } from '../src/cells/errors.ts';
+import { type Cell, type Chapter, loadChapter } from '../src/cells/parse.ts';
+import { type CellRecording, readRecording, serializeRecording } from '../src/cells/recording.ts';
+import { runChapter } from './chapter-run.ts';
+import { Lab, LabError } from './lab.ts';
+import { ALL_CAPABILITIES, probeCapabilities, probeEnvironment } from './probe.ts';
+
+const USAGE = `usage: labbook <command> [options]
+
+  run <chapter> [--cell ID]   run a chapter in a fresh lab, printing each cell as it runs
+                              (--cell: run the cells up to and including ID)
+  record [chapter...]         run chapters and write their recordings (all chapters by default)
+  check [chapter...]          run chapters and compare with their recordings
+  doctor                      what this host can run, and which cells it will skip
+
+A chapter is a slug of src/content/docs (namespace) or a path to a Markdown file.
+Options: --jobs N (chapters run at once, default 2), --help`;
+
+/** Exit codes: 0 ok, 1 a cell failed or differs, 2 bad input (usage, authoring error). */
+export async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    console.error(`labbook: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...names] = args.positionals;
+  if (args.values.help || !command) {
+    console.log(USAGE);
+    return command || args.values.help ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'run':
+        if (names.length !== 1) throw new UsageError('run takes one chapter');
+        return await runOne(names[0] as string, args.values.cell);
+      case 'record':
+        return await recordOrCheck(names, 'record', Number(args.values.jobs));
+      case 'check':
+        return await recordOrCheck(names, 'check', Number(args.values.jobs));
+      case 'doctor':
+        return await doctor();
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) console.error(`labbook: ${e.message}\n\n${USAGE}`);
+    else if (e instanceof ChapterErrors || e instanceof LabError) console.error(e.message);
+    else if (e instanceof Error && /^no chapter/.test(e.message)) console.error(`labbook: ${e.message}`);
+    else throw e;
+    return 2;
+  }
+}
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      cell: { type: 'string' },
+      jobs: { type: 'string', default: '2' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+const STATUS_STYLE = {
+  passed: 'green',
+  failed: 'red',
+  'timed-out': 'red',
+  error: 'red',
+  skipped: 'yellow',
+} as const;
+
+function statusLine(r: CellRecording): string {
+  const exit = r.exitCode === null ? '' : `, exit ${r.exitCode}`;
+  const why = r.reason ? `: ${r.reason}` : '';
+  return styleText(STATUS_STYLE[r.status], `${r.status}${why}`) + styleText('dim', ` (${r.durationMs} ms${exit})`);
+}
+
+async function runOne(name: string, until?: string): Promise<number> {
+  const { slug, file } = resolveChapter(name);
+  const chapter = loadChapter(file);
+  let failed = 0;
+  await runChapter(chapter, slug, {
+    until,
+    onCellStart(cell) {
+      console.log(
+        styleText('bold', `\n── ${cell.id}`) + styleText('dim', ` [${cell.session}]${cell.hidden ? ' (hidden)' : ''}`),
+      );
+      console.log(styleText('dim', cell.code.replace(/^/gm, '$ ')));
+    },
+    onOutput: (_cell, text) => process.stdout.write(text),
+    onCellEnd(_cell, r) {
+      if (r.status !== 'passed' && r.status !== 'skipped') failed++;
+      console.log(`${r.output && !r.output.endsWith('\n') ? '\n' : ''}→ ${statusLine(r)}`);
+    },
+  });
+  return failed ? 1 : 0;
+}
+
+function chaptersFrom(names: string[]): { slug: string; file: string }[] {
+  const all = names.length ? names.map(resolveChapter) : listChapters();
+  if (!all.length) throw new UsageError('there are no chapters in src/content/docs yet');
+  return all;
+}
+
+async function recordOrCheck(names: string[], mode: 'record' | 'check', jobs: number): Promise<number> {
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs takes a whole number from 1');
+  const targets = chaptersFrom(names);
+  // Parse everything first: an authoring mistake fails before any lab is made.
+  const chapters = targets.map((t) => ({ ...t, chapter: loadChapter(t.file) }));
+  const width = Math.max(...chapters.map((c) => c.slug.length));
+  let bad = 0;
+  const started = performance.now();
+  await pool(chapters, jobs, async ({ slug, file, chapter }) => {
+    const t0 = performance.now();
+    let done = 0;
+    const recording = await runChapter(chapter, slug, {
+      onCellEnd(cell, r) {
+        done++;
+        console.log(`${slug.padEnd(width)} ${bar(done, chapter.cells.length)} ${cell.id} ${statusLine(r)}`);
+      },
+    });
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    const path = recordingPath(file);
+    const problems =
+      mode === 'record'
+        ? compareRun(chapter.cells, recording, recording)
+        : compareRun(chapter.cells, recording, readRecording(path));
+    if (mode === 'record') writeFileSync(path, serializeRecording(recording));
+    const summary =
+      mode === 'record'
+        ? `recorded to ${path}`
+        : problems.length
+          ? 'differs from its recording'
+          : 'matches its recording';
+    console.log(styleText(problems.length ? 'red' : 'green', `${slug}: ${summary} in ${seconds} s`));
+    for (const p of problems) {
+      console.log(`  ${p.message}`);
+      if (p.diff) console.log(p.diff.replace(/^/gm, '    '));
+    }
+    if (problems.length) bad++;
+  });
+  const total = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `${chapters.length - bad} of ${chapters.length} chapters ${mode === 'record' ? 'recorded cleanly' : 'match'} in ${total} s`,
+  );
+  return bad ? 1 : 0;
+}
+
+function bar(done: number, total: number): string {
+  const width = 12;
+  const full = Math.round((done / total) * width);
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${String(done).padStart(String(total).length)}/${total}`;
+}
+
+async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) await work(item);
+    }),
+  );
+}
+
+/** The commands the chapters use, with the Debian/Ubuntu package that has each. */
+const TOOLS: Record<string, string> = {
+  unshare: 'util-linux',
+  nsenter: 'util-linux',
+  lsns: 'util-linux',
+  ip: 'iproute2',
+  pstree: 'psmisc',
+  ps: 'procps',
+  brctl: 'bridge-utils',
+  ping: 'iputils-ping',
+  busybox: 'busybox-static',
+  cgcreate: 'cgroup-tools',
+  getfattr: 'attr',
+  iperf3: 'iperf3',
+  'systemd-cgls': 'systemd',
+};
+
+async function doctor(): Promise<number> {
+  const lab = await Lab.create();
+  let found: Awaited<ReturnType<typeof probeCapabilities>>;
+  const chapters: Chapter[] = listChapters().map((c) => loadChapter(c.file));
+  const commands = new Set(
+    chapters.flatMap((ch) => ch.cells.flatMap((c) => c.requires.filter((r) => r.startsWith('cmd:')))),
+  );
+  try {
+    const env = await probeEnvironment(lab.host, 'local');
+    console.log(`target: local, ${env.distro}, kernel ${env.kernel} (${env.arch}), cgroup ${env.cgroup}`);
+    console.log(`iproute2 ${env.iproute2}, util-linux ${env.utilLinux}\n`);
+    const tools = Object.keys(TOOLS).map((t) => `cmd:${t}` as const);
+    found = await probeCapabilities(lab.host, [...ALL_CAPABILITIES, ...tools, ...commands]);
+  } finally {
+    await lab.close();
+  }
+  for (const [cap, ok] of found) {
+    const pkg = TOOLS[cap.slice(4)];
+    const fix = pkg ? ` (Debian/Ubuntu: apt-get install ${pkg})` : '';
+    console.log(
+      `${ok ? styleText('green', 'yes') : styleText('yellow', 'no ')}  ${cap}${ok ? '' : `: ${skipReason(cap)}${fix}`}`,
+    );
+  }
+  const skipped: [Chapter, Cell, string][] = [];
+  for (const ch of chapters) {
+    for (const cell of ch.cells) {
+      const missing = cell.requires.find((r) => !found.get(r));
+      if (missing) skipped.push([ch, cell, skipReason(missing)]);
+    }
+  }
+  console.log(
+    skipped.length
+      ? `\n${skipped.length} cells will be skipped on this host:`
+      : '\nNo cell will be skipped on this host.',
+  );
+  for (const [ch, cell, why] of skipped)
+    console.log(`  ${ch.file.replace(/.*src\/content\/docs\//, '')}:${cell.line} ${cell.id}: ${why}`);
+  return 0;
+}

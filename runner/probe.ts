@@ -1,0 +1,66 @@
+/**
+ * What a target is and can do, asked of a lab's host session: the environment stamp of a
+ * recording, and which capabilities (`requires=`) are present. Probes that create devices
+ * do so in the lab's own network namespace, so they never touch the host's.
+ */
+import { CAPABILITIES, type Capability } from '../src/cells/capabilities.ts';
+import type { Environment } from '../src/cells/recording.ts';
+import type { Session } from './session.ts';
+
+const PARENT = 'ip link add lbp0 type veth peer name lbp1';
+const PROBES: Record<keyof typeof CAPABILITIES, string> = {
+  root: '[ "$(id -u)" = 0 ]',
+  overlay: 'grep -qw overlay /proc/filesystems',
+  veth: `${PARENT} && ip link del lbp0`,
+  bridge: 'ip link add lbp0 type bridge && ip link del lbp0',
+  macvlan: `${PARENT} && ip link add link lbp0 name lbp2 type macvlan; r=$?; ip link del lbp0; exit $r`,
+  macvtap: `${PARENT} && ip link add link lbp0 name lbp2 type macvtap; r=$?; ip link del lbp0; exit $r`,
+  ipvlan: `${PARENT} && ip link add link lbp0 name lbp2 type ipvlan; r=$?; ip link del lbp0; exit $r`,
+  dummy: 'ip link add lbp0 type dummy && ip link del lbp0',
+  'cgroup-v1':
+    'for f in cpu/cpu.cfs_quota_us memory/memory.limit_in_bytes pids/pids.max; do [ -f /sys/fs/cgroup/$f ] || exit 1; done',
+  'cgroup-v2-controllers':
+    'f=/sys/fs/cgroup/cgroup.controllers; [ -f $f ] || f=/sys/fs/cgroup/unified/cgroup.controllers; for c in cpu memory pids; do grep -qw $c $f || exit 1; done',
+};
+
+function probeScript(cap: Capability): string {
+  if (cap.startsWith('cmd:')) return `command -v ${cap.slice(4)}`;
+  return PROBES[cap as keyof typeof CAPABILITIES];
+}
+
+/** One round trip: each probe runs in a subshell and prints "name=status". */
+export async function probeCapabilities(
+  session: Session,
+  caps: Iterable<Capability>,
+): Promise<Map<Capability, boolean>> {
+  const list = [...new Set(caps)];
+  const found = new Map<Capability, boolean>();
+  if (!list.length) return found;
+  const script = list.map((c) => `( ${probeScript(c)} ) >/dev/null 2>&1; echo "${c}=$?"`).join('\n');
+  const r = await session.run(script, { timeoutMs: 10_000 });
+  for (const line of r.output.split(/\r?\n/)) {
+    const m = /^(.+)=(\d+)$/.exec(line);
+    if (m) found.set(m[1] as Capability, m[2] === '0');
+  }
+  for (const c of list) if (!found.has(c)) found.set(c, false);
+  return found;
+}
+
+export const ALL_CAPABILITIES = Object.keys(CAPABILITIES) as Capability[];
+
+export async function probeEnvironment(session: Session, target: string): Promise<Environment> {
+  const script = [
+    'uname -r',
+    'uname -m',
+    '(. /etc/os-release && echo "$PRETTY_NAME")',
+    "ip -V | sed 's/.*iproute2-\\([^ ,]*\\).*/\\1/'",
+    "unshare --version | awk '{print $NF}'",
+    // tmpfs at the root with a unified mount below: hybrid; cgroup2 at the root: v2.
+    't=$(stat -fc %T /sys/fs/cgroup); if [ "$t" = cgroup2fs ]; then echo v2; elif [ -d /sys/fs/cgroup/unified ]; then echo hybrid; else echo v1; fi',
+  ].join('\n');
+  const r = await session.run(script, { timeoutMs: 10_000 });
+  const [kernel = '', arch = '', distro = '', iproute2 = '', utilLinux = '', cgroup = 'v1'] = r.output
+    .split(/\r?\n/)
+    .map((l) => l.trim());
+  return { target, kernel, arch, distro, iproute2, utilLinux, cgroup: cgroup as Environment['cgroup'] };
+}

@@ -1,0 +1,20 @@
+#!/bin/bash
+# The lab's session leader, run on the target as root by the runner's PTY. It creates the
+# lab's cgroup "labbook-<its pid>" in every hierarchy, joins it, and becomes the lab: new
+# mount, uts, ipc, net, pid and cgroup namespaces whose PID 1 is lab-pid1.sh.
+# If this process dies (the runner died, the PTY closed), --kill-child takes the lab's
+# PID 1 with it, and the kernel then kills every process of the lab.
+set -eu
+here=$(dirname "$(readlink -f "$0")")
+name=labbook-$$
+for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+  [ -f "$root/cgroup.procs" ] || continue
+  mkdir -p "$root$name"
+  # cpuset refuses tasks until the group has cpus and mems.
+  for f in cpuset.cpus cpuset.mems; do
+    [ -f "$root$f" ] && cat "$root$f" > "$root$name/$f"
+  done
+  echo $$ > "$root$name/cgroup.procs"
+done
+exec unshare --mount --uts --ipc --net --pid --cgroup --fork --kill-child --propagation private \
+  -- bash "$here/lab-pid1.sh"

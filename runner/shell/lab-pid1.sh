@@ -1,0 +1,27 @@
+#!/bin/bash
+# PID 1 of a lab. It gives the lab its own /proc, /sys, cgroup mounts (rooted at the lab's
+# cgroup), /run, /tmp and /var/tmp, then runs the lab's "host" session shell and reaps
+# orphans until that shell ends. Nothing mounted here is visible outside the lab.
+set -eu
+here=$(dirname "$(readlink -f "$0")")
+# The host's cgroup mounts, to remount below; nsdelegate is only for the root namespace.
+cgroups=$(awk '$3 ~ /^cgroup2?$/ { print $2, $3, $4 }' /proc/self/mounts | sed 's/,nsdelegate//')
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+if ! grep -q '^/sys/fs/cgroup cgroup2 ' <<<"$cgroups"; then
+  mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
+fi
+while read -r dir type opts; do
+  [ -n "$dir" ] || continue
+  mkdir -p "$dir"
+  mount -t "$type" -o "$opts" "$type" "$dir"
+done <<<"$cgroups"
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+mkdir -p /run/labbook /run/netns
+hostname lab
+ip link set lo up
+cd /tmp
+# Not exec: PID 1 stays a plain bash that waits for the session and reaps orphans.
+bash --noediting --noprofile --rcfile "$here/session.rc" -i

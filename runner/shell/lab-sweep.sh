@@ -1,0 +1,20 @@
+#!/bin/bash
+# Removes the cgroups of labs whose session leader is gone (deepest first: the kernel does
+# not remove cgroups by itself). With a name, removes that lab's cgroups, waiting a little
+# for its processes to die. usage: lab-sweep.sh [labbook-PID]
+set -u
+owner_alive() { grep -qs "/$1\$" "/proc/${1#labbook-}/cgroup"; }
+for lab in $(ls -d /sys/fs/cgroup/*/labbook-* /sys/fs/cgroup/labbook-* 2>/dev/null | xargs -rn1 basename | sort -u); do
+  if [ -n "${1:-}" ]; then [ "$lab" = "$1" ] || continue; elif owner_alive "$lab"; then continue; fi
+  for try in $(seq 50); do
+    left=0
+    for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+      [ -d "$root$lab" ] || continue
+      find "$root$lab" -depth -type d -exec rmdir {} + 2>/dev/null
+      [ -d "$root$lab" ] && left=1
+    done
+    [ $left = 0 ] && break
+    sleep 0.1
+  done
+  [ $left = 0 ] || echo "labbook: could not remove the cgroups of $lab: processes still in them" >&2
+done

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Starts a named session ("container") inside a lab, in new namespaces of its own.
+# Stage "join" runs in the lab's namespaces: it joins the lab's cgroup, then unshares.
+# Stage "start" runs in the new namespaces: hostname, /proc, then the session shell.
+# usage: session.sh join NAME HOSTNAME UNSHARE_FLAGS...
+#        session.sh start NAME HOSTNAME MOUNT_PROC
+set -eu
+here=$(dirname "$(readlink -f "$0")")
+stage=$1 name=$2 host=$3
+shift 3
+if [ "$stage" = join ]; then
+  for procs in /sys/fs/cgroup/*/cgroup.procs /sys/fs/cgroup/cgroup.procs; do
+    [ -f "$procs" ] && echo $$ >"$procs"
+  done
+  mount_proc=0
+  case " $* " in *" --pid "*) case " $* " in *" --mount "*) mount_proc=1 ;; esac ;; esac
+  exec unshare "$@" --fork --kill-child -- bash "$here/session.sh" start "$name" "$host" "$mount_proc"
+fi
+# /proc is still the lab's here: its view of this shell is the PID the lab's other sessions see.
+read -r lab_pid _ </proc/self/stat
+echo "$lab_pid" >"/run/labbook/$name.pid"
+[ -n "$host" ] && hostname "$host"
+[ "$1" = 1 ] && mount -t proc proc /proc
+cd /tmp
+exec bash --noediting --noprofile --rcfile "$here/session.rc" -i

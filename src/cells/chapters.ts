@@ -1,0 +1,49 @@
+/**
+ * Where chapters and their recordings live. English chapters are the source of the cells
+ * (src/content/docs/<slug>.md); Chinese ones (docs/zh-cn/<slug>.md) must hold the same
+ * cells; one recording per chapter (src/content/recordings/<slug>.json) serves both.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DOCS = join(ROOT, 'src/content/docs');
+export const RECORDINGS = join(ROOT, 'src/content/recordings');
+export const LOCALES = ['zh-cn'] as const;
+
+const isChapterFile = (f: string) => /\.mdx?$/.test(f);
+
+/** English chapters, by slug, in file-name order. */
+export function listChapters(): { slug: string; file: string }[] {
+  if (!existsSync(DOCS)) return [];
+  return readdirSync(DOCS, { recursive: true, encoding: 'utf8' })
+    .filter((f) => isChapterFile(f) && !LOCALES.some((l) => f.startsWith(`${l}/`)))
+    .sort()
+    .map((f) => ({ slug: f.replace(/\.mdx?$/, ''), file: join(DOCS, f) }));
+}
+
+/** A chapter given on the command line: a slug of the docs, or a path to any Markdown file. */
+export function resolveChapter(arg: string): { slug: string; file: string } {
+  const byPath = resolve(arg);
+  if (existsSync(byPath) && isChapterFile(byPath)) return { slug: slugOf(byPath), file: byPath };
+  const found = listChapters().find((c) => c.slug === arg);
+  if (found) return found;
+  const known = listChapters()
+    .map((c) => c.slug)
+    .join(', ');
+  throw new Error(`no chapter "${arg}": give a Markdown file or one of: ${known || '(none yet)'}`);
+}
+
+export function slugOf(file: string): string {
+  const rel = relative(DOCS, resolve(file));
+  if (!rel.startsWith('..')) return rel.replace(/\.mdx?$/, '');
+  return basename(file).replace(/\.mdx?$/, '');
+}
+
+/** Recordings of the docs live together; a chapter elsewhere (a test fixture) keeps its own beside it. */
+export function recordingPath(file: string): string {
+  const rel = relative(DOCS, resolve(file));
+  if (!rel.startsWith('..')) return join(RECORDINGS, `${slugOf(file)}.json`);
+  return resolve(file).replace(/\.mdx?$/, '.recording.json');
+}

@@ -1,0 +1,91 @@
+/**
+ * Compares a chapter with its recording (is every cell recorded from its current code?) and
+ * a fresh run with the recording (same statuses, same normalised output). The site marks
+ * what `freshness` finds; `labbook check` and `npm test` fail on any problem.
+ */
+import { createTwoFilesPatch } from 'diff';
+import { normalize } from './normalize.ts';
+import type { Cell } from './parse.ts';
+import type { CellRecording, Recording } from './recording.ts';
+
+export interface Problem {
+  cell?: string;
+  kind: 'missing' | 'stale' | 'extra' | 'failed' | 'status' | 'output';
+  message: string;
+  diff?: string;
+}
+
+/** Problems that need no run: a cell never recorded, or recorded from other code. */
+export function freshness(cells: Cell[], recording: Recording | undefined): Problem[] {
+  if (!recording) return [{ kind: 'missing', message: 'the chapter has no recording: run labbook record' }];
+  const recorded = new Map(recording.cells.map((c) => [c.id, c]));
+  const problems: Problem[] = [];
+  for (const cell of cells) {
+    const r = recorded.get(cell.id);
+    if (!r) problems.push({ cell: cell.id, kind: 'missing', message: `${cell.id}: not recorded` });
+    else if (r.hash !== cell.hash) {
+      problems.push({ cell: cell.id, kind: 'stale', message: `${cell.id}: the code changed since it was recorded` });
+    }
+  }
+  const ids = new Set(cells.map((c) => c.id));
+  for (const r of recording.cells) {
+    if (!ids.has(r.id))
+      problems.push({ cell: r.id, kind: 'extra', message: `${r.id}: recorded, but no longer in the chapter` });
+  }
+  return problems;
+}
+
+/** Problems of a fresh run: a cell that did not pass, or differs from its recording. */
+export function compareRun(cells: Cell[], fresh: Recording, recording: Recording | undefined): Problem[] {
+  const problems = freshness(cells, recording);
+  const before = new Map(recording?.cells.map((c) => [c.id, c]));
+  const now = new Map(fresh.cells.map((c) => [c.id, c]));
+  for (const cell of cells) {
+    const n = now.get(cell.id);
+    if (!n) continue;
+    if (n.status === 'failed' || n.status === 'timed-out' || n.status === 'error') {
+      problems.push({
+        cell: cell.id,
+        kind: 'failed',
+        message: `${cell.id}: ${n.status}${n.reason ? ` (${n.reason})` : ''}`,
+      });
+      continue;
+    }
+    const b = before.get(cell.id);
+    if (!b || b.hash !== cell.hash) continue;
+    if (b.status !== n.status) {
+      problems.push({
+        cell: cell.id,
+        kind: 'status',
+        message: `${cell.id}: recorded as ${describe(b)}, now ${describe(n)}`,
+      });
+    } else if (cell.compare === 'text' && n.status === 'passed') {
+      const want = normalize(b.output);
+      const got = normalize(n.output);
+      if (want !== got) {
+        const diff = createTwoFilesPatch(
+          `${cell.id} (recorded)`,
+          `${cell.id} (this run)`,
+          `${want}\n`,
+          `${got}\n`,
+          '',
+          '',
+          {
+            context: 2,
+          },
+        );
+        problems.push({
+          cell: cell.id,
+          kind: 'output',
+          message: `${cell.id}: the output differs from the recording`,
+          diff,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function describe(c: CellRecording): string {
+  return c.status === 'skipped' ? `skipped (${c.reason})` : c.status;
+}

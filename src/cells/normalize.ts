@@ -1,0 +1,75 @@
+/**
+ * Turns terminal output into text that can be compared across runs: escape sequences and
+ * `\r` progress are resolved, and volatile values become typed placeholders bound on first
+ * sight, so a value that appears twice must still match itself.
+ *
+ *   "bash(1)───sleep(42)\nkill 42\nmac 0a:1b:2c:3d:4e:5f"
+ *   -> "bash(<pid:1>)───sleep(<pid:2>)\nkill <pid:2>\nmac <mac:1>"
+ *
+ * (`kill 42` binds because 42 was first seen as a PID: any later whole-word occurrence of a
+ * bound PID is the same PID.)
+ */
+
+// CSI and OSC sequences, and lone two-byte escapes.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are what this strips.
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_=>78]/g;
+
+export function plainText(raw: string): string {
+  return raw
+    .replace(ESCAPES, '')
+    .replace(/\r+\n/g, '\n')
+    .split('\n')
+    .map((line) => line.slice(line.lastIndexOf('\r') + 1).trimEnd())
+    .join('\n');
+}
+
+interface Rule {
+  kind: string;
+  /** The volatile value is the named group `v`. */
+  pattern: RegExp;
+}
+
+/** Order matters: MACs before times (both have colons), ns inodes before PIDs. */
+const RULES: Rule[] = [
+  { kind: 'mac', pattern: /\b(?<v>(?!00:00:00:00:00:00|ff:ff:ff:ff:ff:ff)[0-9a-f]{2}(?::[0-9a-f]{2}){5})\b/g },
+  { kind: 'time', pattern: /\b(?<v>\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)/g },
+  { kind: 'time', pattern: /\b(?<v>\d{1,2}:\d\d:\d\d(?:\.\d+)?)\b/g },
+  { kind: 'dur', pattern: /\b(?<v>\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|sec))\b/g },
+  { kind: 'dur', pattern: /\b(?<v>\d+m\d+(?:\.\d+)?s)\b/g },
+  { kind: 'ns', pattern: /\b(?<v>40265\d{5})\b/g },
+  { kind: 'ifindex', pattern: /@if(?<v>\d+)\b/g },
+  { kind: 'ifindex', pattern: /^(?<v>\d+): (?=[\w.-]+(?:@[\w.-]+)?: <)/gm },
+  { kind: 'pid', pattern: /[\w.-]\((?<v>\d+)\)/g },
+  { kind: 'pid', pattern: /\b(?:NSpid|Pid|PPid|Tgid):\s+(?<v>\d+(?:\s+\d+)*)/g },
+  { kind: 'pid', pattern: /\b(?:pid|PID)[= ](?<v>\d+)\b/g },
+  { kind: 'lab', pattern: /\b(?<v>labbook-\d+-\d+)\b/g },
+];
+
+export function normalize(raw: string): string {
+  const bound = new Map<string, Map<string, string>>();
+  const bind = (kind: string, value: string): string => {
+    const values = bound.get(kind) ?? new Map<string, string>();
+    bound.set(kind, values);
+    const placeholder = values.get(value) ?? `<${kind}:${values.size + 1}>`;
+    values.set(value, placeholder);
+    return placeholder;
+  };
+  let text = plainText(raw);
+  for (const { kind, pattern } of RULES) {
+    text = text.replace(pattern, (...args) => {
+      const match = args[0] as string;
+      const groups = args.at(-1) as { v: string };
+      const offset = match.lastIndexOf(groups.v);
+      // Several PIDs in one field (NSpid) are bound one by one.
+      const value = groups.v.replace(/\d+/g, (n) => (kind === 'pid' ? bind(kind, n) : n));
+      const replaced = kind === 'pid' ? value : bind(kind, groups.v);
+      return match.slice(0, offset) + replaced + match.slice(offset + groups.v.length);
+    });
+  }
+  // A PID seen once is the same PID wherever it appears again as a whole word.
+  const pids = bound.get('pid');
+  if (pids?.size) {
+    text = text.replace(/(?<![\w.:<])\d+(?![\w.:>])/g, (n) => pids.get(n) ?? n);
+  }
+  return text;
+}

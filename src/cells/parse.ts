@@ -1,0 +1,221 @@
+/**
+ * The one module that decides what a cell is. The site's markdown plugin, the runner and
+ * the tests all read chapters through it.
+ *
+ * Input (a chapter in plain Markdown):
+ *
+ *   ---
+ *   title: PID namespace
+ *   lab:
+ *     sessions:
+ *       container: { namespaces: [pid, mount, uts] }
+ *   ---
+ *   ```sh run id=ns-inode session=container check claim="PID 1 has its own namespace"
+ *   readlink /proc/1/ns/pid
+ *   ```
+ *
+ * Output: a Chapter with its sessions and, in document order, one Cell per fence whose
+ * meta has the word `run`. A fence with the word `original` is a non-runnable block of the
+ * source document, shown as such. Errors carry the file, line and the fix.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Code, Root } from 'mdast';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { visit } from 'unist-util-visit';
+import { parse as parseYaml } from 'yaml';
+import type { Capability } from './capabilities.ts';
+import { CellError, ChapterErrors } from './errors.ts';
+import { splitMeta } from './meta.ts';
+import { ATTRIBUTES, type AttributeName, cellAttributes, chapterFrontmatter, type SessionSpec } from './schema.ts';
+
+export const DEFAULT_SESSION = 'host';
+const SHELLS = new Set(['sh', 'bash', 'shell']);
+/** A PTY in canonical mode delivers at most 4095 bytes per line. */
+const MAX_LINE_BYTES = 4000;
+
+export interface Cell {
+  id: string;
+  session: string;
+  timeoutMs: number;
+  exit: number | 'any';
+  requires: Capability[];
+  check: boolean;
+  claim?: string;
+  role: 'main' | 'setup' | 'teardown';
+  hidden: boolean;
+  compare: 'text' | 'status';
+  code: string;
+  /** sha256 of the code, 16 hex digits: a recording made from other code is stale. */
+  hash: string;
+  file: string;
+  line: number;
+}
+
+export interface Chapter {
+  file: string;
+  title?: string;
+  sessions: Record<string, SessionSpec>;
+  cells: Cell[];
+}
+
+/** The parts of an mdast `code` node this module reads. */
+export type Fence = Pick<Code, 'lang' | 'meta' | 'value' | 'position'>;
+
+export function hashSource(code: string): string {
+  return createHash('sha256').update(code).digest('hex').slice(0, 16);
+}
+
+export function isOriginal(fence: Fence): boolean {
+  return !!fence.meta && splitMeta(fence.meta).some((w) => w.name === 'original' && w.value === undefined);
+}
+
+/** Reads one fence: a Cell, or null when its meta has no `run`. */
+export function readFence(fence: Fence, file: string): Cell | null {
+  const line = fence.position?.start.line ?? 0;
+  if (!fence.meta) return null;
+  const fail = (problem: string, fix: string) => new CellError(file, line, problem, fix);
+  let words: ReturnType<typeof splitMeta>;
+  try {
+    words = splitMeta(fence.meta);
+  } catch (e) {
+    throw fail((e as Error).message, 'close the quote: claim="..."');
+  }
+  if (!words.some((w) => w.name === 'run')) return null;
+  if (!SHELLS.has(fence.lang ?? '')) {
+    throw fail(`a cell must be a shell block, not "${fence.lang ?? ''}"`, 'open the fence with ```sh run id=...');
+  }
+  const attrs: Record<string, string | true> = {};
+  for (const w of words) {
+    if (w.name in attrs) throw fail(`the attribute "${w.name}" appears twice`, 'keep one of them');
+    attrs[w.name] = w.value ?? true;
+  }
+  const parsed = cellAttributes.safeParse(attrs);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue?.code === 'unrecognized_keys') {
+      throw fail(`unknown attribute "${issue.keys[0]}"`, `use one of: ${Object.keys(ATTRIBUTES).join(', ')}`);
+    }
+    const name = String(issue?.path[0] ?? 'id') as AttributeName;
+    const given = attrs[name];
+    throw fail(
+      given === undefined ? `the attribute "${name}" is missing` : `${name}=${given} ${issue?.message}`,
+      `${name}: ${ATTRIBUTES[name].help}`,
+    );
+  }
+  const a = parsed.data;
+  if (a.claim && !a.check) throw fail('claim= is given without check', 'add the word check, or remove claim=');
+  if (a.check && a.exit !== 0) throw fail('a check cell must exit 0', 'remove exit= from the check cell');
+  if (a.setup && a.teardown) throw fail('a cell cannot be both setup and teardown', 'keep one of the two words');
+  const code = fence.value;
+  code.split('\n').forEach((text, i) => {
+    // Control characters would act as keys on the PTY (Ctrl-C, Ctrl-D) instead of as text.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
+    if (/[\0-\x08\x0a-\x1f\x7f]/.test(text)) {
+      throw new CellError(file, line + 1 + i, 'the cell contains a control character', "write it as $'\\xNN' instead");
+    }
+    if (Buffer.byteLength(text) > MAX_LINE_BYTES) {
+      throw new CellError(file, line + 1 + i, `a line is longer than ${MAX_LINE_BYTES} bytes`, 'split it with \\');
+    }
+  });
+  return {
+    id: a.id,
+    session: a.session,
+    timeoutMs: a.timeout,
+    exit: a.exit,
+    requires: a.requires as Capability[],
+    check: !!a.check,
+    claim: a.claim,
+    role: a.setup ? 'setup' : a.teardown ? 'teardown' : 'main',
+    hidden: !!(a.hidden || a.setup || a.teardown),
+    compare: a.compare,
+    code,
+    hash: hashSource(code),
+    file,
+    line,
+  };
+}
+
+/** Splits off YAML frontmatter, blanking its lines so that Markdown positions stay true. */
+function splitFrontmatter(text: string): { data: unknown; body: string } {
+  const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n/.exec(text);
+  if (!m) return { data: {}, body: text };
+  const blank = '\n'.repeat(m[0].split('\n').length - 1);
+  return { data: parseYaml(m[1] as string) ?? {}, body: blank + text.slice(m[0].length) };
+}
+
+/** Reads the frontmatter's `lab.sessions`, failing with the place and the fix. */
+export function readSessions(data: unknown, file: string): Record<string, SessionSpec> {
+  const parsed = chapterFrontmatter.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CellError(
+      file,
+      1,
+      `frontmatter ${issue?.path.join('.')}: ${issue?.message}`,
+      'declare sessions as lab: { sessions: { NAME: { namespaces: [pid, mount, uts, ipc, net] } } }',
+    );
+  }
+  const sessions = parsed.data.lab?.sessions ?? {};
+  if (DEFAULT_SESSION in sessions) {
+    throw new CellError(file, 1, `the session "${DEFAULT_SESSION}" is built in`, 'give your session another name');
+  }
+  return sessions;
+}
+
+/** Checks what only the whole chapter can tell: unique ids, known sessions. */
+export function checkChapter(cells: Cell[], sessions: Record<string, SessionSpec>, file: string): CellError[] {
+  const errors: CellError[] = [];
+  const seen = new Map<string, number>();
+  for (const c of cells) {
+    const first = seen.get(c.id);
+    if (first !== undefined) {
+      errors.push(
+        new CellError(file, c.line, `duplicate cell id "${c.id}" (first at line ${first})`, 'rename one of them'),
+      );
+    } else seen.set(c.id, c.line);
+    if (c.session !== DEFAULT_SESSION && !(c.session in sessions)) {
+      const known = [DEFAULT_SESSION, ...Object.keys(sessions)].join(', ');
+      errors.push(
+        new CellError(
+          file,
+          c.line,
+          `unknown session "${c.session}"`,
+          `use one of ${known}, or declare it under lab.sessions in the frontmatter`,
+        ),
+      );
+    }
+  }
+  return errors;
+}
+
+export function parseChapter(text: string, file: string): Chapter {
+  const { data, body } = splitFrontmatter(text);
+  const errors: CellError[] = [];
+  let sessions: Record<string, SessionSpec> = {};
+  try {
+    sessions = readSessions(data, file);
+  } catch (e) {
+    errors.push(e as CellError);
+  }
+  const cells: Cell[] = [];
+  const tree = unified().use(remarkParse).parse(body) as Root;
+  visit(tree, 'code', (node: Code) => {
+    try {
+      const cell = readFence(node, file);
+      if (cell) cells.push(cell);
+    } catch (e) {
+      if (!(e instanceof CellError)) throw e;
+      errors.push(e);
+    }
+  });
+  errors.push(...checkChapter(cells, sessions, file));
+  if (errors.length) throw new ChapterErrors(errors);
+  const title = (data as { title?: unknown }).title;
+  return { file, title: typeof title === 'string' ? title : undefined, sessions, cells };
+}
+
+export function loadChapter(file: string): Chapter {
+  return parseChapter(readFileSync(file, 'utf8'), file);
+}

@@ -1,0 +1,61 @@
+/**
+ * The recording of a chapter: what one run of its cells produced on one target, committed
+ * beside the chapters (src/content/recordings/<chapter>.json) and written only by the engine.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const CELL_STATUSES = ['passed', 'failed', 'timed-out', 'skipped', 'error'] as const;
+export type CellStatus = (typeof CELL_STATUSES)[number];
+
+export const environment = z.object({
+  /** Where the cells ran: "local" or the target's address. */
+  target: z.string(),
+  kernel: z.string(),
+  distro: z.string(),
+  arch: z.string(),
+  iproute2: z.string(),
+  utilLinux: z.string(),
+  cgroup: z.enum(['v1', 'hybrid', 'v2']),
+});
+export type Environment = z.infer<typeof environment>;
+
+export const cellRecording = z.object({
+  id: z.string(),
+  hash: z.string(),
+  status: z.enum(CELL_STATUSES),
+  /** null when the cell did not end by itself (timed out, skipped, session lost). */
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().int().nonnegative(),
+  /** The raw PTY output, escape sequences kept. */
+  output: z.string(),
+  /** Bytes of output dropped beyond the per-cell cap. */
+  droppedBytes: z.number().int().nonnegative(),
+  /** Why the cell was skipped or failed to run, for readers. */
+  reason: z.string().optional(),
+});
+export type CellRecording = z.infer<typeof cellRecording>;
+
+export const recording = z.object({
+  version: z.literal(1),
+  chapter: z.string(),
+  recordedAt: z.string(),
+  environment,
+  cells: z.array(cellRecording),
+});
+export type Recording = z.infer<typeof recording>;
+
+export function readRecording(path: string): Recording | undefined {
+  if (!existsSync(path)) return undefined;
+  const parsed = recording.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) {
+    throw new Error(
+      `${path}: not a valid recording (${parsed.error.issues[0]?.message}); re-record it with labbook record`,
+    );
+  }
+  return parsed.data;
+}
+
+export function serializeRecording(r: Recording): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
