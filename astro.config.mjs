@@ -1,0 +1,38 @@
+// @ts-check
+/**
+ * The published site. SITE_URL and BASE_PATH say where it is served (BASE_PATH=/labbook
+ * for https://USER.github.io/labbook/); without them it builds for a domain root.
+ */
+import { existsSync } from 'node:fs';
+import { unified } from '@astrojs/markdown-remark';
+import starlight from '@astrojs/starlight';
+import { defineConfig } from 'astro/config';
+import { labIntegration } from './src/site/integration.ts';
+import { remarkLab } from './src/site/remark-lab.ts';
+
+/** Chapters in reading order. The sidebar lists those that exist, so an unwritten one cannot break the build. */
+const CHAPTERS = ['namespace', 'cgroup', 'overlayfs', 'virtual-nics', 'container-by-hand'];
+const written = CHAPTERS.filter((slug) => ['md', 'mdx'].some((ext) => existsSync(`src/content/docs/${slug}.${ext}`)));
+
+export default defineConfig({
+  site: process.env.SITE_URL || undefined,
+  base: process.env.BASE_PATH || undefined,
+  markdown: { processor: unified({ remarkPlugins: [remarkLab] }) },
+  integrations: [
+    starlight({
+      title: 'labbook: container internals',
+      defaultLocale: 'root',
+      locales: {
+        root: { label: 'English', lang: 'en' },
+        'zh-cn': { label: '简体中文', lang: 'zh-CN' },
+      },
+      sidebar: [
+        { label: 'Start here', translations: { 'zh-CN': '从这里开始' }, slug: '' },
+        { label: 'Chapters', translations: { 'zh-CN': '章节' }, items: written },
+      ],
+      components: { MarkdownContent: './src/site/components/MarkdownContent.astro' },
+      customCss: ['./src/site/styles/lab.css'],
+    }),
+    labIntegration(),
+  ],
+});

@@ -1,0 +1,79 @@
+/**
+ * A cell and its recording to the figure a reader sees. The fence itself stays where the
+ * placeholder <lab-fence> is, so that Expressive Code still highlights it and adds its copy
+ * button.
+ *
+ *   ```sh run id=pid-ns-inode          recording: { status: 'passed', exitCode: 0, durationMs: 12,
+ *   readlink /proc/1/ns/pid                         output: 'pid:[4026532834]\r\n', ... }
+ *   ```
+ *   ->
+ *   <figure class="lab-cell" data-lab-cell data-chapter="namespace" data-cell="pid-ns-inode"
+ *           data-hash="9f3c..." data-status="passed">
+ *     <lab-fence></lab-fence>
+ *     <pre class="lab-terminal" aria-label="Recorded output">pid:[4026532834]</pre>
+ *     <div class="lab-meta"><span class="lab-status" data-status="passed">passed</span>
+ *       <span>exit 0 · 12 ms</span><span class="lab-where">recorded <time>2026-11-30</time> · ...</span>
+ *       <div class="lab-run">...</div></div>
+ *   </figure>
+ *
+ * A check cell reads as its claim, "Verified: <claim>", with everything else in a <details>.
+ */
+import type { Element, ElementContent } from 'hast';
+import { h } from 'hastscript';
+import type { Cell } from '../cells/parse.ts';
+import type { CellRecording, Environment, Recording } from '../cells/recording.ts';
+import type { Page } from './page.ts';
+import { runControl } from './run-control.ts';
+import type { Strings } from './strings.ts';
+import { terminalHtml } from './terminal-html.ts';
+
+export const FENCE_SLOT = 'lab-fence';
+
+const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
+
+function where(env: Environment, recordedAt: string, t: Strings): Element {
+  return h('span.lab-where', [
+    `${t.recorded} `,
+    h('time', { datetime: recordedAt }, recordedAt.slice(0, 10)),
+    ` · ${env.distro} · Linux ${env.kernel} · ${env.target}`,
+  ]);
+}
+
+function status(rec: CellRecording | undefined, stale: boolean, t: Strings): Element[] {
+  if (!rec) return [h('span.lab-status', { dataStatus: 'none' }, t.notRecorded)];
+  const word = t.status[rec.status];
+  const badges = [h('span.lab-status', { dataStatus: rec.status }, rec.reason ? `${word}: ${rec.reason}` : word)];
+  if (stale) badges.push(h('span.lab-status', { dataStatus: 'stale' }, t.stale));
+  if (rec.status !== 'skipped') badges.push(h('span.lab-exit', `${t.exit(rec.exitCode)} · ${duration(rec.durationMs)}`));
+  return badges;
+}
+
+export async function cellFigure(cell: Cell, recording: Recording | undefined, page: Page, t: Strings, beside?: Element): Promise<Element> {
+  const rec = recording?.cells.find((c) => c.id === cell.id);
+  const stale = !!rec && rec.hash !== cell.hash;
+  const output = rec?.output ? await terminalHtml(rec.output) : undefined;
+  if (output) output.properties.ariaLabel = t.output;
+  const shown = beside ? h('div.lab-beside', output ? [output, beside] : [beside]) : output;
+  const meta = h('div.lab-meta', [
+    ...status(rec, stale, t),
+    ...(rec && recording ? [where(recording.environment, recording.recordedAt, t)] : []),
+    runControl(t),
+  ]);
+  const body: ElementContent[] = [h(FENCE_SLOT), ...(shown ? [shown] : []), meta];
+  const verified = rec?.status === 'passed' && !stale;
+  const claim = cell.claim ?? cell.id;
+  return h(
+    'figure.lab-cell',
+    {
+      className: cell.check ? ['lab-check'] : [],
+      dataLabCell: '',
+      dataChapter: page.slug,
+      dataCell: cell.id,
+      dataHash: cell.hash,
+      dataStatus: !rec ? 'none' : stale ? 'stale' : rec.status,
+    },
+    cell.check
+      ? [h('details', [h('summary.lab-claim', { dataVerified: String(verified) }, `${verified ? t.verified : t.notVerified}${claim}`), ...body])]
+      : body,
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * The remark plugin of the site (Astro's unified processor): every fence of a chapter that
+ * the cell model (src/cells/parse.ts) reads as a cell becomes a figure with its recorded
+ * output and status (cell-figure.ts); ```mermaid fences become inline SVG (diagram.ts);
+ * fences marked `original` get their label; hidden cells disappear.
+ *
+ *   ```sh run id=ls-ns              <figure class="lab-cell" data-cell="ls-ns" ...>
+ *   ls -l /proc/self/ns       ->      <pre><code class="language-sh">ls -l /proc/self/ns</code></pre>
+ *   ```                               <pre class="lab-terminal">...</pre> <div class="lab-meta">...</div>
+ *                                   </figure>
+ *
+ * All authoring mistakes of a file are reported together, each with its line and fix, and
+ * fail the build (see docs-loader.ts for why a thrown error is enough).
+ */
+import type { Element, ElementContent } from 'hast';
+import { h } from 'hastscript';
+import type { Code, Parent, Root, RootContent } from 'mdast';
+import { visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import { CellError, ChapterErrors } from '../cells/errors.ts';
+import { type Cell, checkChapter, isOriginal, readFence, readSessions } from '../cells/parse.ts';
+import { readRecording } from '../cells/recording.ts';
+import { cellFigure, FENCE_SLOT } from './cell-figure.ts';
+import { type Diagram, isDiagram, readDiagram } from './diagram.ts';
+import { pageOf } from './page.ts';
+import { SiteError } from './errors.ts';
+import { STRINGS, type Strings } from './strings.ts';
+
+interface Spot {
+  fence: Code;
+  parent: Parent;
+  index: number;
+}
+
+const holdsFence = (n: ElementContent): boolean =>
+  n.type === 'element' && (n.tagName === FENCE_SLOT || n.children.some(holdsFence));
+
+/** An mdast node that remark-rehype turns into exactly this hast element, the fence kept as mdast. */
+function asMdast(node: ElementContent, fence: Code): RootContent {
+  if (node.type === 'element' && node.tagName === FENCE_SLOT) return fence;
+  if (node.type === 'text') return { type: 'text', value: node.value };
+  const el = node as Element;
+  const holds = holdsFence(el);
+  const data = { hName: el.tagName, hProperties: el.properties, ...(holds ? {} : { hChildren: el.children }) };
+  // Not an mdast type: mdast-util-to-hast makes an element of it from `data`.
+  return { type: 'labElement', data, children: holds ? el.children.map((c) => asMdast(c, fence)) : [] } as unknown as RootContent;
+}
+
+const originalFigure = (t: Strings): Element => h('figure.lab-original', [h('figcaption', t.original), h(FENCE_SLOT)]);
+
+export function remarkLab() {
+  return async (tree: Root, vfile: VFile): Promise<void> => {
+    if (!vfile.path) return;
+    const file = vfile.path;
+    const page = pageOf(file);
+    const t = STRINGS[page.locale];
+    const spots: Spot[] = [];
+    visit(tree, 'code', (fence, index, parent) => {
+      if (parent && index !== undefined) spots.push({ fence, parent, index });
+    });
+    const errors: CellError[] = [];
+    const attempt = async <T>(work: () => T | Promise<T>): Promise<T | undefined> => {
+      try {
+        return await work();
+      } catch (e) {
+        if (!(e instanceof CellError)) throw e;
+        errors.push(e);
+      }
+    };
+
+    const cells = new Map<Spot, Cell>();
+    const diagrams = new Map<Spot, Diagram>();
+    for (const spot of spots) {
+      if (isDiagram(spot.fence)) {
+        const d = await attempt(() => readDiagram(spot.fence, file));
+        if (d) diagrams.set(spot, d);
+        continue;
+      }
+      const cell = await attempt(() => readFence(spot.fence, file));
+      if (cell) cells.set(spot, cell);
+    }
+    const frontmatter = (vfile.data.astro as { frontmatter?: unknown } | undefined)?.frontmatter ?? {};
+    const sessions = (await attempt(() => readSessions(frontmatter, file))) ?? {};
+    errors.push(...checkChapter([...cells.values()], sessions, file));
+
+    const shownIds = [...cells.values()].filter((c) => !c.hidden).map((c) => c.id);
+    const besides = new Map<string, Element>();
+    for (const d of diagrams.values()) {
+      if (!d.beside) continue;
+      if (!shownIds.includes(d.beside)) {
+        errors.push(
+          new SiteError(file, d.line, `beside=${d.beside} names no shown cell of this page`, `use the id of a cell that readers see: ${shownIds.join(', ') || '(none)'}`),
+        );
+      } else besides.set(d.beside, d.figure);
+    }
+    if (errors.length) throw new ChapterErrors(errors);
+
+    const recording = cells.size ? readRecording(page.recordingFile) : undefined;
+    const replacements = new Map<Spot, RootContent | null>();
+    for (const spot of spots) {
+      const cell = cells.get(spot);
+      const diagram = diagrams.get(spot);
+      if (cell) {
+        const figure = cell.hidden ? null : await cellFigure(cell, recording, page, t, besides.get(cell.id));
+        replacements.set(spot, figure && asMdast(figure, spot.fence));
+      } else if (diagram) {
+        replacements.set(spot, diagram.beside ? null : asMdast(diagram.figure, spot.fence));
+      } else if (isOriginal(spot.fence)) {
+        replacements.set(spot, asMdast(originalFigure(t), spot.fence));
+      }
+    }
+    // Last first, so that removing a node leaves the indexes of earlier ones true.
+    for (const [spot, node] of [...replacements].reverse()) {
+      spot.parent.children.splice(spot.index, 1, ...(node ? [node] : []));
+    }
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * The Run control under each cell. Until a runner is connected it only says how to start
+ * one; the sentence is rendered into the page here, in the page's language, and
+ * client/run-loader.ts reveals it on the first click.
+ *
+ *   -> <div class="lab-run"><button type="button" data-lab-run>Run</button>
+ *        <p class="lab-run-hint" hidden role="status">Start a runner with <code>sudo npx labbook serve</code> ...</p></div>
+ */
+import type { Element, ElementContent } from 'hast';
+import { h } from 'hastscript';
+import type { Strings } from './strings.ts';
+
+/** `code` spans of the one-sentence wording become <code>. */
+function inlineCode(text: string): ElementContent[] {
+  return text.split('`').map((part, i) => (i % 2 ? h('code', part) : { type: 'text', value: part }));
+}
+
+export function runControl(t: Strings): Element {
+  return h('div.lab-run', [
+    h('button', { type: 'button', dataLabRun: '' }, t.run),
+    h('p.lab-run-hint', { hidden: true, role: 'status' }, inlineCode(t.runHint)),
+  ]);
+}
