@@ -125,7 +125,10 @@ async function recordOrCheck(names: string[], mode: 'record' | 'check', jobs: nu
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs takes a whole number from 1');
   const targets = chaptersFrom(names);
   // Parse everything first: an authoring mistake fails before any lab is made.
-  const chapters = targets.map((t) => ({ ...t, chapter: loadChapter(t.file) }));
+  // Pages without cells (the landing page) have nothing to record.
+  const chapters = targets
+    .map((t) => ({ ...t, chapter: loadChapter(t.file) }))
+    .filter((c) => names.length || c.chapter.cells.length);
   const width = Math.max(...chapters.map((c) => c.slug.length));
   let bad = 0;
   const started = performance.now();

@@ -3,7 +3,12 @@
 # not remove cgroups by itself). With a name, removes that lab's cgroups, waiting a little
 # for its processes to die. usage: lab-sweep.sh [labbook-PID]
 set -u
-owner_alive() { grep -qs "/$1\$" "/proc/${1#labbook-}/cgroup"; }
+# The owner is the lab's session leader: alive if it still runs (not a zombie) in that cgroup.
+owner_alive() {
+  local pid=${1#labbook-} stat
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  [[ ${stat##*) } != Z* ]] && grep -qs "/$1\$" "/proc/$pid/cgroup"
+}
 for lab in $(ls -d /sys/fs/cgroup/*/labbook-* /sys/fs/cgroup/labbook-* 2>/dev/null | xargs -rn1 basename | sort -u); do
   if [ -n "${1:-}" ]; then [ "$lab" = "$1" ] || continue; elif owner_alive "$lab"; then continue; fi
   for try in $(seq 50); do

@@ -47,3 +47,12 @@ export function recordingPath(file: string): string {
   if (!rel.startsWith('..')) return join(RECORDINGS, `${slugOf(file)}.json`);
   return resolve(file).replace(/\.mdx?$/, '.recording.json');
 }
+
+/** The translations of an English chapter that exist. */
+export function translationsOf(slug: string): { locale: string; file: string }[] {
+  return LOCALES.flatMap((locale) =>
+    ['.md', '.mdx']
+      .map((ext) => ({ locale, file: join(DOCS, locale, `${slug}${ext}`) }))
+      .filter((t) => existsSync(t.file)),
+  );
+}

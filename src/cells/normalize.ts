@@ -33,7 +33,7 @@ interface Rule {
 const RULES: Rule[] = [
   { kind: 'mac', pattern: /\b(?<v>(?!00:00:00:00:00:00|ff:ff:ff:ff:ff:ff)[0-9a-f]{2}(?::[0-9a-f]{2}){5})\b/g },
   { kind: 'time', pattern: /\b(?<v>\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)/g },
-  { kind: 'time', pattern: /\b(?<v>\d{1,2}:\d\d:\d\d(?:\.\d+)?)\b/g },
+  { kind: 'time', pattern: /(?<![\w:])(?<v>\d{1,2}:\d\d:\d\d(?:\.\d+)?)(?![\w:])/g },
   { kind: 'dur', pattern: /\b(?<v>\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|sec))\b/g },
   { kind: 'dur', pattern: /\b(?<v>\d+m\d+(?:\.\d+)?s)\b/g },
   { kind: 'ns', pattern: /\b(?<v>40265\d{5})\b/g },

@@ -1,0 +1,108 @@
+/**
+ * What a run could leave behind on this host: network links, addresses and routes of the
+ * host's own namespace, named network namespaces, mounts, cgroup directories, tap devices
+ * and processes of labs. Two snapshots are compared to prove the host is unchanged.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
+
+function cgroupDirs(): string[] {
+  return sh('find', ['/sys/fs/cgroup', '-mindepth', '2', '-type', 'd'])
+    .split('\n')
+    .filter((d) => d && !d.includes('/process_api'))
+    .sort();
+}
+
+/** Processes of labs: their session leaders and everything started through the runner's scripts. */
+function labProcesses(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (/runner\/shell\/|^unshare |^nsenter /.test(cmd)) found.push(`${pid} ${cmd.trim()}`);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found.sort();
+}
+
+export interface HostState {
+  links: string;
+  addresses: string;
+  routes: string;
+  netns: string[];
+  mounts: string[];
+  cgroups: string[];
+  taps: string[];
+  processes: string[];
+}
+
+export function snapshot(): HostState {
+  return {
+    links: sh('ip', ['-o', 'link', 'show']).replace(/\s+(RX|TX):.*$/gm, ''),
+    addresses: sh('ip', ['-o', 'addr', 'show']),
+    routes: sh('ip', ['route', 'show', 'table', 'all']),
+    netns: safeList('/run/netns'),
+    mounts: readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((l) =>
+        l
+          .split(' ')
+          .slice(4, 5)
+          .concat(l.split(' - ')[1]?.split(' ')[0] ?? '')
+          .join(' '),
+      )
+      .filter((l) => l.trim())
+      .sort(),
+    cgroups: cgroupDirs(),
+    taps: safeList('/dev').filter((d) => /^tap\d+$/.test(d)),
+    processes: labProcesses(),
+  };
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** What labs share with the host; anything else a lab makes is its own (see `labLeftovers`). */
+export const SHARED: (keyof HostState)[] = ['links', 'addresses', 'routes', 'netns', 'mounts', 'taps'];
+
+/** Differences between two snapshots, one readable line each (empty: unchanged). */
+export function differences(
+  before: HostState,
+  after: HostState,
+  keys = Object.keys(before) as (keyof HostState)[],
+): string[] {
+  const out: string[] = [];
+  for (const key of keys) {
+    const a = [before[key]].flat().join('\n').split('\n').filter(Boolean);
+    const b = [after[key]].flat().join('\n').split('\n').filter(Boolean);
+    const added = b.filter((x) => !a.includes(x));
+    const removed = a.filter((x) => !b.includes(x));
+    for (const x of added) out.push(`${key}: added ${x}`);
+    for (const x of removed) out.push(`${key}: removed ${x}`);
+  }
+  return out;
+}
+
+/** What is left of one lab (its cgroup directories, and processes still in them). */
+export function labLeftovers(name: string): string[] {
+  const dirs = cgroupDirs().filter((d) => d.split('/').includes(name));
+  const procs = dirs.flatMap((d) => safeRead(`${d}/cgroup.procs`).split('\n').filter(Boolean));
+  return [...dirs, ...procs.map((p) => `process ${p}`)];
+}
+
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}

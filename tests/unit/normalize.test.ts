@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { normalize, plainText } from '../../src/cells/normalize.ts';
+
+describe('plainText', () => {
+  it('drops escapes and keeps the last state of a \\r progress line', () => {
+    expect(plainText('\x1b[1;31mred\x1b[0m\r\n10%\r50%\r100%\r\n\x1b]0;title\x07done')).toBe('red\n100%\ndone');
+  });
+});
+
+describe('normalize', () => {
+  it('binds each volatile value to a typed placeholder on first sight', () => {
+    const out = normalize('bash(1)───sleep(42)\nkill 42\n0a:1b:2c:3d:4e:5f 0a:1b:2c:3d:4e:5f 02:00:00:00:00:01');
+    expect(out).toBe('bash(<pid:1>)───sleep(<pid:2>)\nkill <pid:2>\n<mac:1> <mac:1> <mac:2>');
+  });
+
+  it('makes runs with other values but the same shape equal', () => {
+    const a = 'pid:[4026531836] pid:[4026532180]\nNSpid:\t55\t1\n3: veth0@if4: <UP>\nat 12:01:02, took 3.5 ms';
+    const b = 'pid:[4026531836] pid:[4026532999]\nNSpid:\t71\t1\n5: veth0@if6: <UP>\nat 13:00:59, took 0.9 ms';
+    expect(normalize(a)).toBe(normalize(b));
+  });
+
+  it('still tells apart a value that must repeat from one that does not', () => {
+    // Same inode twice vs two different inodes: the claim "same namespace" differs.
+    expect(normalize('pid:[4026532180] pid:[4026532180]')).not.toBe(normalize('pid:[4026532180] pid:[4026532181]'));
+  });
+
+  it('keeps the loopback and broadcast MACs', () => {
+    expect(normalize('00:00:00:00:00:00 ff:ff:ff:ff:ff:ff')).toBe('00:00:00:00:00:00 ff:ff:ff:ff:ff:ff');
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ChapterErrors } from '../../src/cells/errors.ts';
+import { splitMeta } from '../../src/cells/meta.ts';
+import { hashSource, parseChapter } from '../../src/cells/parse.ts';
+
+const fence = (meta: string, code = 'echo hi') => `\`\`\`sh ${meta}\n${code}\n\`\`\`\n`;
+
+function errorsOf(text: string): string[] {
+  try {
+    parseChapter(text, 'ch.md');
+  } catch (e) {
+    if (e instanceof ChapterErrors) return e.errors.map((x) => x.message);
+    throw e;
+  }
+  return [];
+}
+
+describe('splitMeta', () => {
+  it('reads flags, values and quoted values with escapes', () => {
+    expect(splitMeta('run id=a-1  claim="PID \\"1\\" differs" check')).toEqual([
+      { name: 'run' },
+      { name: 'id', value: 'a-1' },
+      { name: 'claim', value: 'PID "1" differs' },
+      { name: 'check' },
+    ]);
+  });
+  it('rejects an unclosed quote', () => {
+    expect(() => splitMeta('claim="open')).toThrow(/no closing quote/);
+  });
+});
+
+describe('parseChapter', () => {
+  it('turns fences with run into cells with defaults, in document order', () => {
+    const ch = parseChapter(
+      `# T\n\n${fence('run id=one')}\n${fence('')}\n${fence('run id=two timeout=500ms exit=any')}`,
+      'ch.md',
+    );
+    expect(ch.cells.map((c) => [c.id, c.line, c.session, c.timeoutMs, c.exit])).toEqual([
+      ['one', 3, 'host', 30_000, 0],
+      ['two', 11, 'host', 500, 'any'],
+    ]);
+    expect(ch.cells[0]?.hash).toBe(hashSource('echo hi'));
+  });
+
+  it('keeps line numbers true after frontmatter and reads sessions', () => {
+    const text = `---\ntitle: X\nlab:\n  sessions:\n    box: { namespaces: [pid] }\n---\n${fence('run id=a session=box timeout=2m requires=ipvlan,cmd:ping')}`;
+    const [cell] = parseChapter(text, 'ch.md').cells;
+    expect(cell).toMatchObject({ line: 7, session: 'box', timeoutMs: 120_000, requires: ['ipvlan', 'cmd:ping'] });
+  });
+
+  it('marks setup, teardown, hidden and check cells', () => {
+    const ch = parseChapter(
+      fence('run id=a setup') +
+        fence('run id=b teardown') +
+        fence('run id=c check claim="x holds"') +
+        fence('run id=d hidden'),
+      'ch.md',
+    );
+    expect(ch.cells.map((c) => [c.role, c.hidden, c.check, c.claim ?? null])).toEqual([
+      ['setup', true, false, null],
+      ['teardown', true, false, null],
+      ['main', false, true, 'x holds'],
+      ['main', true, false, null],
+    ]);
+  });
+
+  it.each([
+    ['run id=a colour=red', /ch\.md:1: unknown attribute "colour"[\s\S]*Fix: use one of: run, id/],
+    ['run', /the attribute "id" is missing/],
+    ['run id=Bad_Id', /id=Bad_Id must be lowercase/],
+    ['run id=a timeout=5', /timeout=5 must be a number with ms, s or m[\s\S]*Fix: timeout:/],
+    ['run id=a timeout=11m', /must be at most 10m/],
+    ['run id=a exit=300', /exit=300/],
+    ['run id=a requires=warp-drive', /requires=warp-drive is not a known capability/],
+    ['run id=a check=yes', /check=yes is a flag/],
+    ['run id=a claim="x"', /claim= is given without check/],
+    ['run id=a check exit=1', /a check cell must exit 0/],
+    ['run id=a setup teardown', /both setup and teardown/],
+    ['run id=a id=b', /appears twice/],
+    ['run id=a session=nowhere', /unknown session "nowhere"[\s\S]*declare it under lab.sessions/],
+  ])('fails on %s with file, line and a fix', (meta, message) => {
+    const errors = errorsOf(fence(meta));
+    expect(errors.join('\n')).toMatch(message);
+    expect(errors.join('\n')).toMatch(/^ch\.md:\d+: /);
+  });
+
+  it('reports a duplicate id at its line, pointing at the first', () => {
+    expect(errorsOf(fence('run id=a') + fence('run id=a'))).toEqual([
+      'ch.md:4: duplicate cell id "a" (first at line 1)\n  Fix: rename one of them',
+    ]);
+  });
+
+  it('rejects a cell in another language, control characters and bad sessions', () => {
+    expect(errorsOf('```python run id=a\nprint(1)\n```\n')[0]).toMatch(/must be a shell block/);
+    expect(errorsOf(fence('run id=a', 'echo \x03'))[0]).toMatch(/ch\.md:2: the cell contains a control character/);
+    expect(errorsOf(`---\nlab:\n  sessions:\n    box: { namespaces: [time] }\n---\n`)[0]).toMatch(
+      /frontmatter lab.sessions.box.namespaces/,
+    );
+    expect(errorsOf(`---\nlab:\n  sessions:\n    host: { namespaces: [pid] }\n---\n`)[0]).toMatch(/is built in/);
+  });
+
+  it('collects every error of a chapter at once', () => {
+    expect(errorsOf(fence('run id=a x') + fence('run id=b timeout=no'))).toHaveLength(2);
+  });
+});
