@@ -24,15 +24,31 @@ else
     '\nThe host is as it was before the tests (links, addresses, routes, netns, mounts, cgroups, taps, processes).',
   );
 
-let counts = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0 };
+interface FileResult {
+  status: string;
+  assertionResults: { status: string }[];
+}
+// Counted per test; a test that did not run because its file failed (a failing beforeAll)
+// counts as failed, not skipped. A file that failed before any test counts as one failure.
+let passed = 0;
+let failed = 0;
+let skipped = 0;
 try {
-  counts = JSON.parse(readFileSync(report, 'utf8'));
+  const results: FileResult[] = JSON.parse(readFileSync(report, 'utf8')).testResults;
+  for (const file of results) {
+    const broken = file.status === 'failed';
+    if (broken && !file.assertionResults.length) failed++;
+    for (const t of file.assertionResults) {
+      if (t.status === 'passed') passed++;
+      else if (t.status === 'failed' || broken) failed++;
+      else skipped++;
+    }
+  }
 } catch {
   console.error('vitest wrote no report: counting the whole run as one failure');
-  counts.numFailedTests = 1;
+  failed++;
 }
-const passed = counts.numPassedTests + (changed.length ? 0 : 1);
-const failed = counts.numFailedTests + (changed.length ? 1 : 0);
-const skipped = counts.numPendingTests + counts.numTodoTests;
+if (changed.length) failed++;
+else passed++;
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed || vitest.status !== 0 ? 1 : 0;

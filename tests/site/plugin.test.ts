@@ -1,0 +1,124 @@
+/**
+ * The site's remark plugin on the fixture chapter (tests/fixtures/site/), through Astro's
+ * unified pipeline: one cell of every status, the check, hidden and original blocks, the
+ * diagrams, the Chinese page, and authoring errors that must stop the build.
+ */
+import { join } from 'node:path';
+import type { Element, Root } from 'hast';
+import { select, selectAll } from 'hast-util-select';
+import { toString as textOf } from 'hast-util-to-string';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../src/cells/chapters.ts';
+import { renderMarkdown } from './render.ts';
+
+const FIXTURE = join(ROOT, 'tests/fixtures/site/fixture.md');
+const FIXTURE_ZH = join(ROOT, 'tests/fixtures/site/zh-cn/fixture.md');
+
+const cell = (tree: Root, id: string) => select(`figure[data-cell="${id}"]`, tree) as Element;
+const text = (tree: Root, selector: string) => textOf(select(selector, tree) as Element);
+
+describe('cells on the English page', () => {
+  let page: Root;
+  beforeAll(async () => {
+    page = await renderMarkdown(FIXTURE);
+  });
+
+  it('keeps the fence and adds the recorded output, status, exit, duration and where it ran', () => {
+    const hello = cell(page, 'hello');
+    expect(hello.properties).toMatchObject({ dataChapter: 'fixture', dataCell: 'hello', dataStatus: 'passed' });
+    expect(textOf(select('code', hello) as Element).trim()).toBe('echo hello from labbook-fixture-greeting');
+    expect(textOf(select('pre.lab-terminal', hello) as Element)).toBe('hello from labbook-fixture-greeting');
+    const meta = textOf(select('.lab-meta', hello) as Element);
+    expect(meta).toContain('passed');
+    expect(meta).toContain('exit 0 · 4 ms');
+    expect(meta).toContain('recorded 2026-11-30 · Debian GNU/Linux 12 (bookworm) · Linux 6.1.0-28-amd64 · local');
+  });
+
+  it('renders the terminal: \\r progress collapsed, colours kept', () => {
+    const out = select('[data-cell="progress"] pre.lab-terminal', page) as Element;
+    expect(textOf(out)).toBe('100%\nred');
+    expect(select('span[style*="color"]', out)).toBeTruthy();
+    expect(text(page, '[data-cell="progress"] .lab-meta')).toContain('1.5 s');
+  });
+
+  it('shows every status in words', () => {
+    expect(text(page, '[data-cell="fails"] .lab-status')).toBe('failed');
+    expect(text(page, '[data-cell="fails"] .lab-exit')).toContain('exit 3');
+    expect(text(page, '[data-cell="slow"] .lab-status')).toBe('timed out');
+    expect(text(page, '[data-cell="slow"] .lab-exit')).toContain('no exit status');
+    expect(text(page, '[data-cell="needs-ipvlan"] .lab-status')).toBe('skipped: needs ipvlan, but this kernel lacks ipvlan');
+    expect(text(page, '[data-cell="broken"] .lab-status')).toBe('error: the session box ended');
+  });
+
+  it('marks cells that are not recorded or whose source changed', () => {
+    expect(cell(page, 'unrecorded').properties.dataStatus).toBe('none');
+    expect(text(page, '[data-cell="unrecorded"] .lab-meta')).toContain('not recorded');
+    expect(cell(page, 'changed').properties.dataStatus).toBe('stale');
+    expect(text(page, '[data-cell="changed"] .lab-meta')).toContain('source changed since recording');
+  });
+
+  it('reads a check as its claim, code and output one click away', () => {
+    const check = cell(page, 'box-hostname');
+    expect(textOf(select('details > summary', check) as Element)).toBe('Verified: The box has its own host name');
+    expect(select('details code', check)).toBeTruthy();
+  });
+
+  it('hides hidden cells, labels original blocks', () => {
+    expect(cell(page, 'prep')).toBeUndefined();
+    expect(textOf(page)).not.toContain('mkdir -p /tmp/fixture');
+    expect(text(page, 'figure.lab-original > figcaption')).toBe('Original (not run here)');
+    expect(text(page, 'figure.lab-original code')).toContain('docker run');
+  });
+
+  it('gives every cell a Run control whose hint says how to start a runner', () => {
+    expect(selectAll('figure[data-cell] button[data-lab-run]', page)).toHaveLength(9);
+    expect(text(page, '[data-cell="hello"] .lab-run-hint')).toBe(
+      'Start a runner with sudo npx labbook serve and open the link it prints.',
+    );
+  });
+
+  it('renders diagrams as labelled SVG, light and dark, one beside its cell', () => {
+    const diagrams = selectAll('figure.lab-diagram', page);
+    expect(diagrams).toHaveLength(2);
+    for (const d of diagrams) {
+      const svgs = selectAll('svg[role="img"]', d);
+      expect(svgs).toHaveLength(2);
+      expect(svgs[0]?.properties.ariaLabel).toBe(textOf(select('figcaption', d) as Element));
+    }
+    expect(select('[data-cell="hello"] .lab-beside > pre.lab-terminal + figure.lab-diagram', page)).toBeTruthy();
+  });
+});
+
+describe('the Chinese page', () => {
+  it('uses the English recording and Chinese words', async () => {
+    const page = await renderMarkdown(FIXTURE_ZH);
+    expect(cell(page, 'hello').properties).toMatchObject({ dataChapter: 'fixture', dataStatus: 'passed' });
+    expect(text(page, '[data-cell="box-hostname"] summary')).toBe('已验证：盒子有自己的主机名');
+    expect(text(page, 'figure.lab-original > figcaption')).toBe('原文（此处不运行）');
+    expect(text(page, '[data-cell="needs-ipvlan"] .lab-status')).toContain('已跳过');
+    expect(text(page, '[data-cell="hello"] .lab-run-hint')).toContain('sudo npx labbook serve');
+  });
+});
+
+describe('authoring errors', () => {
+  const render = (markdown: string) => renderMarkdown(FIXTURE, markdown);
+
+  it('fail with the file, line and fix of a bad cell', async () => {
+    await expect(render('text\n\n```sh run id=a colour=red\necho\n```\n')).rejects.toThrow(
+      /fixture\.md:3: unknown attribute "colour"\n {2}Fix: use one of/,
+    );
+  });
+
+  it('report every bad cell of the file together', async () => {
+    const bad = '```sh run id=a\nx\n```\n\n```sh run id=a\ny\n```\n\n```sh run id=b session=nope\nz\n```\n';
+    await expect(render(bad)).rejects.toThrow(/duplicate cell id "a"[\s\S]*unknown session "nope"/);
+  });
+
+  it('require a title on a diagram and a shown cell for beside=', async () => {
+    await expect(render('```mermaid\ngraph LR; a-->b\n```\n')).rejects.toThrow(/:1: a diagram has no title[\s\S]*Fix: say what it shows/);
+    // The fixture's diagram, already in src/diagrams: no Chromium needed.
+    await expect(render('```mermaid title="x" beside=nope\nflowchart LR\n  host --> box\n```\n')).rejects.toThrow(
+      /beside=nope names no shown cell/,
+    );
+  });
+});
