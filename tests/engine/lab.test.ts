@@ -77,6 +77,23 @@ describe('timeouts', () => {
   });
 });
 
+describe('output', () => {
+  it('is capped per cell, and the rest is counted', async () => {
+    const lab = await Lab.create();
+    try {
+      const r = await lab.host.run('head -c 3000000 /dev/zero | tr "\\0" x', {
+        timeoutMs: 20_000,
+        maxOutputBytes: 1 << 20,
+      });
+      expect(r.outcome).toBe('ended');
+      expect(Buffer.byteLength(r.output)).toBeLessThanOrEqual(1 << 20);
+      expect(Buffer.byteLength(r.output) + r.droppedBytes).toBe(3_000_000);
+    } finally {
+      await lab.close();
+    }
+  });
+});
+
 describe('the host', () => {
   it('is unchanged after a lab that made links, namespaces, mounts, cgroups and processes', async () => {
     const before = snapshot();

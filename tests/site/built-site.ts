@@ -31,7 +31,11 @@ export function buildSite(): BuiltSite {
   cpSync(join(FIXTURE, 'zh-cn/fixture.md'), join(docs, 'zh-cn/fixture.md'));
   cpSync(join(FIXTURE, 'fixture.recording.json'), join(root, 'src/content/recordings/fixture.json'));
   const started = Date.now();
-  const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8', env: { ...process.env, SITE_URL: '', BASE_PATH: '' } });
+  const build = spawnSync('npm', ['run', 'build'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, SITE_URL: '', BASE_PATH: '' },
+  });
   if (build.status !== 0) throw new Error(`the site build failed:\n${build.stdout}\n${build.stderr}`);
   return { root, dist: join(root, 'dist'), buildMs: Date.now() - started };
 }
@@ -49,11 +53,21 @@ function freePort(): Promise<number> {
 /** `astro preview` of the built copy; resolves with its URL once it answers. */
 export async function preview(site: BuiltSite): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
-  const child = spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(port)], { cwd: site.root, stdio: 'ignore', detached: true });
+  const child = spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(port)], {
+    cwd: site.root,
+    stdio: 'ignore',
+    detached: true,
+  });
   const url = `http://127.0.0.1:${port}`;
   const stop = () => process.kill(-(child.pid as number));
   for (let i = 0; i < 100; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return { url, stop };
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, stop };
     await new Promise((r) => setTimeout(r, 100));
   }
   stop();

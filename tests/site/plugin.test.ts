@@ -46,7 +46,9 @@ describe('cells on the English page', () => {
     expect(text(page, '[data-cell="fails"] .lab-exit')).toContain('exit 3');
     expect(text(page, '[data-cell="slow"] .lab-status')).toBe('timed out');
     expect(text(page, '[data-cell="slow"] .lab-exit')).toContain('no exit status');
-    expect(text(page, '[data-cell="needs-ipvlan"] .lab-status')).toBe('skipped: needs ipvlan, but this kernel lacks ipvlan');
+    expect(text(page, '[data-cell="needs-ipvlan"] .lab-status')).toBe(
+      'skipped: needs ipvlan, but this kernel lacks ipvlan',
+    );
     expect(text(page, '[data-cell="broken"] .lab-status')).toBe('error: the session box ended');
   });
 
@@ -115,7 +117,9 @@ describe('authoring errors', () => {
   });
 
   it('require a title on a diagram and a shown cell for beside=', async () => {
-    await expect(render('```mermaid\ngraph LR; a-->b\n```\n')).rejects.toThrow(/:1: a diagram has no title[\s\S]*Fix: say what it shows/);
+    await expect(render('```mermaid\ngraph LR; a-->b\n```\n')).rejects.toThrow(
+      /:1: a diagram has no title[\s\S]*Fix: say what it shows/,
+    );
     // The fixture's diagram, already in src/diagrams: no Chromium needed.
     await expect(render('```mermaid title="x" beside=nope\nflowchart LR\n  host --> box\n```\n')).rejects.toThrow(
       /beside=nope names no shown cell/,

@@ -1,0 +1,73 @@
+/**
+ * labbook's commands as a user meets them: record, then check a chapter that still matches,
+ * one whose code changed, and one whose output no longer matches.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const labbook = new URL('../../runner/bin/labbook.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'labbook-cli-'));
+const chapter = join(dir, 'basic.md');
+const recording = join(dir, 'basic.recording.json');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [labbook, ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    return { code: 0, out: r.stdout + r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout + x.stderr };
+  }
+}
+
+describe('labbook record and check', () => {
+  it('records, then a check of the same chapter matches', async () => {
+    copyFileSync(new URL('../fixtures/basic.md', import.meta.url), chapter);
+    const rec = await cli('record', chapter);
+    expect(rec.out).toMatch(/basic \[#\.+\] +1\/10 prepare passed \(\d+ ms, exit 0\)/);
+    expect(rec.code).toBe(0);
+    expect(JSON.parse(readFileSync(recording, 'utf8')).cells).toHaveLength(10);
+    expect(await cli('check', chapter)).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/basic: matches its recording/),
+    });
+  });
+
+  it('fails on a recorded output that differs, with a diff', async () => {
+    const r = JSON.parse(readFileSync(recording, 'utf8'));
+    r.cells.find((c: { id: string }) => c.id === 'functions-persist').output = 'LOUD\r\n';
+    writeFileSync(recording, JSON.stringify(r));
+    const check = await cli('check', chapter);
+    expect(check.code).toBe(1);
+    expect(check.out).toMatch(/functions-persist: the output differs from the recording[\s\S]*-LOUD[\s\S]*\+QUIET/);
+  });
+
+  it('fails on a cell whose code changed since it was recorded', async () => {
+    writeFileSync(chapter, readFileSync(chapter, 'utf8').replace('shout quiet', 'shout calm'));
+    const check = await cli('check', chapter);
+    expect(check.code).toBe(1);
+    expect(check.out).toMatch(/functions-persist: the code changed since it was recorded/);
+  });
+
+  it('fails on an authoring mistake before making a lab, with file, line and fix', async () => {
+    writeFileSync(chapter, '```sh run id=a colour=red\ntrue\n```\n');
+    expect(await cli('check', chapter)).toEqual({
+      code: 2,
+      out: expect.stringMatching(/basic\.md:1: unknown attribute "colour"\n {2}Fix: use one of/),
+    });
+  });
+
+  it('answers a wrong command with the usage', async () => {
+    expect(await cli('rnu')).toMatchObject({
+      code: 2,
+      out: expect.stringMatching(/unknown command "rnu"[\s\S]*usage: labbook/),
+    });
+  });
+});
