@@ -12,13 +12,14 @@
  * All authoring mistakes of a file are reported together, each with its line and fix, and
  * fail the build (see docs-loader.ts for why a thrown error is enough).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { Element, ElementContent } from 'hast';
 import { h } from 'hastscript';
 import type { Code, Parent, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { CellError, ChapterErrors } from '../cells/errors.ts';
-import { type Cell, checkChapter, isOriginal, readFence, readSessions } from '../cells/parse.ts';
+import { type Cell, checkChapter, type Fence, isOriginal, readFence, readSessions } from '../cells/parse.ts';
 import { readRecording } from '../cells/recording.ts';
 import { cellFigure, FENCE_SLOT } from './cell-figure.ts';
 import { type Diagram, isDiagram, readDiagram } from './diagram.ts';
@@ -46,6 +47,23 @@ function asMdast(node: ElementContent, fence: Code): RootContent {
   return { type: 'labElement', data, children: holds ? el.children.map((c) => asMdast(c, fence)) : [] } as unknown as RootContent;
 }
 
+/**
+ * Lines above the Markdown that the plugin is given: Astro renders a content entry's body
+ * without its frontmatter, but an author needs the line in the file.
+ */
+function frontmatterLines(file: string, body: string): number {
+  if (!existsSync(file)) return 0;
+  const text = readFileSync(file, 'utf8');
+  const at = body ? text.indexOf(body) : -1;
+  return at < 0 ? 0 : text.slice(0, at).split('\n').length - 1;
+}
+
+function atFileLine(fence: Code, offset: number): Fence {
+  const start = fence.position?.start;
+  if (!offset || !start || !fence.position) return fence;
+  return { ...fence, position: { ...fence.position, start: { ...start, line: start.line + offset } } };
+}
+
 const originalFigure = (t: Strings): Element => h('figure.lab-original', [h('figcaption', t.original), h(FENCE_SLOT)]);
 
 export function remarkLab() {
@@ -68,15 +86,17 @@ export function remarkLab() {
       }
     };
 
+    const offset = frontmatterLines(file, String(vfile.value));
     const cells = new Map<Spot, Cell>();
     const diagrams = new Map<Spot, Diagram>();
     for (const spot of spots) {
-      if (isDiagram(spot.fence)) {
-        const d = await attempt(() => readDiagram(spot.fence, file));
+      const fence = atFileLine(spot.fence, offset);
+      if (isDiagram(fence)) {
+        const d = await attempt(() => readDiagram(fence, file));
         if (d) diagrams.set(spot, d);
         continue;
       }
-      const cell = await attempt(() => readFence(spot.fence, file));
+      const cell = await attempt(() => readFence(fence, file));
       if (cell) cells.set(spot, cell);
     }
     const frontmatter = (vfile.data.astro as { frontmatter?: unknown } | undefined)?.frontmatter ?? {};

@@ -3,6 +3,8 @@
  * unified pipeline: one cell of every status, the check, hidden and original blocks, the
  * diagrams, the Chinese page, and authoring errors that must stop the build.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Element, Root } from 'hast';
 import { select, selectAll } from 'hast-util-select';
@@ -109,6 +111,15 @@ describe('authoring errors', () => {
     await expect(render('text\n\n```sh run id=a colour=red\necho\n```\n')).rejects.toThrow(
       /fixture\.md:3: unknown attribute "colour"\n {2}Fix: use one of/,
     );
+  });
+
+  it('give the line in the file, below its frontmatter', async () => {
+    const text = readFileSync(FIXTURE, 'utf8').replace('```sh run id=fails', '```sh run id=fails timeout=forever');
+    const line = text.split('\n').findIndex((l) => l.includes('timeout=forever')) + 1;
+    // On disk, as Astro gives the plugin the body alone and the plugin finds it in the file.
+    const file = join(mkdtempSync(join(tmpdir(), 'labbook-')), 'bad.md');
+    writeFileSync(file, text);
+    await expect(renderMarkdown(file)).rejects.toThrow(`bad.md:${line}: timeout=forever must be a number`);
   });
 
   it('report every bad cell of the file together', async () => {

@@ -12,7 +12,8 @@ import { remarkLab } from '../../src/site/remark-lab.ts';
 const processor = createMarkdownProcessor({ remarkPlugins: [remarkLab], syntaxHighlight: false });
 
 export async function renderMarkdown(file: string, text = readFileSync(file, 'utf8')): Promise<Root> {
-  const { frontmatter, content } = parseFrontmatter(text, { frontmatter: 'empty-with-lines' });
-  const { code } = await (await processor).render(content, { fileURL: pathToFileURL(file), frontmatter });
+  // As Astro's content collections do: the body without frontmatter, so lines start later.
+  const { frontmatter, content } = parseFrontmatter(text, { frontmatter: 'remove' });
+  const { code } = await (await processor).render(content.trim(), { fileURL: pathToFileURL(file), frontmatter });
   return fromHtml(code, { fragment: true });
 }
