@@ -20,7 +20,7 @@ export default defineConfig({
   markdown: { processor: unified({ remarkPlugins: [remarkLab] }) },
   integrations: [
     starlight({
-      title: 'labbook: container internals',
+      title: { en: 'labbook: container internals', 'zh-CN': 'labbook：容器的内部构造' },
       defaultLocale: 'root',
       locales: {
         root: { label: 'English', lang: 'en' },

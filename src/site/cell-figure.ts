@@ -16,7 +16,8 @@
  *       <div class="lab-run">...</div></div>
  *   </figure>
  *
- * A check cell reads as its claim, "Verified: <claim>", with everything else in a <details>.
+ * A check cell reads as its claim, "Verified: <claim>", with everything else in a <details>;
+ * a diagram `beside` a cell stands next to its output, or under a check's claim.
  */
 import type { Element, ElementContent } from 'hast';
 import { h } from 'hastscript';
@@ -44,16 +45,24 @@ function status(rec: CellRecording | undefined, stale: boolean, t: Strings): Ele
   const word = t.status[rec.status];
   const badges = [h('span.lab-status', { dataStatus: rec.status }, rec.reason ? `${word}: ${rec.reason}` : word)];
   if (stale) badges.push(h('span.lab-status', { dataStatus: 'stale' }, t.stale));
-  if (rec.status !== 'skipped') badges.push(h('span.lab-exit', `${t.exit(rec.exitCode)} · ${duration(rec.durationMs)}`));
+  if (rec.status !== 'skipped')
+    badges.push(h('span.lab-exit', `${t.exit(rec.exitCode)} · ${duration(rec.durationMs)}`));
   return badges;
 }
 
-export async function cellFigure(cell: Cell, recording: Recording | undefined, page: Page, t: Strings, beside?: Element): Promise<Element> {
+export async function cellFigure(
+  cell: Cell,
+  recording: Recording | undefined,
+  page: Page,
+  t: Strings,
+  beside?: Element,
+): Promise<Element> {
   const rec = recording?.cells.find((c) => c.id === cell.id);
   const stale = !!rec && rec.hash !== cell.hash;
   const output = rec?.output ? await terminalHtml(rec.output) : undefined;
   if (output) output.properties.ariaLabel = t.output;
-  const shown = beside ? h('div.lab-beside', output ? [output, beside] : [beside]) : output;
+  // A check's output is folded away; a diagram beside it stays in view, under the claim.
+  const shown = beside && !cell.check ? h('div.lab-beside', output ? [output, beside] : [beside]) : output;
   const meta = h('div.lab-meta', [
     ...status(rec, stale, t),
     ...(rec && recording ? [where(recording.environment, recording.recordedAt, t)] : []),
@@ -73,7 +82,17 @@ export async function cellFigure(cell: Cell, recording: Recording | undefined, p
       dataStatus: !rec ? 'none' : stale ? 'stale' : rec.status,
     },
     cell.check
-      ? [h('details', [h('summary.lab-claim', { dataVerified: String(verified) }, `${verified ? t.verified : t.notVerified}${claim}`), ...body])]
+      ? [
+          h('details', [
+            h(
+              'summary.lab-claim',
+              { dataVerified: String(verified) },
+              `${verified ? t.verified : t.notVerified}${claim}`,
+            ),
+            ...body,
+          ]),
+          ...(beside ? [beside] : []),
+        ]
       : body,
   );
 }

@@ -43,11 +43,15 @@ function readMeta(fence: Fence, file: string): { title: string; beside?: string 
     throw fail((e as Error).message, 'close the quote: title="..."');
   }
   const unknown = words.find((w) => !WORDS.includes(w.name) || w.value === undefined);
-  if (unknown) throw fail(`unknown word "${unknown.name}" on a diagram`, 'use title="..." and optionally beside=CELL_ID');
+  if (unknown)
+    throw fail(`unknown word "${unknown.name}" on a diagram`, 'use title="..." and optionally beside=CELL_ID');
   const value = (name: string) => words.find((w) => w.name === name)?.value;
   const title = value('title')?.trim();
   if (!title) {
-    throw fail('a diagram has no title, its text alternative', 'say what it shows: ```mermaid title="A veth pair joins two namespaces"');
+    throw fail(
+      'a diagram has no title, its text alternative',
+      'say what it shows: ```mermaid title="A veth pair joins two namespaces"',
+    );
   }
   return { title, beside: value('beside') };
 }

@@ -84,7 +84,12 @@ export async function renderMermaid(source: string, at: Place): Promise<Svgs> {
     svgs = await job;
   } catch (e) {
     const message = (e as Error).message.split('\n').find((l) => l.trim()) ?? String(e);
-    throw new SiteError(at.file, at.line, `mermaid cannot render this diagram: ${message}`, 'correct the diagram (see https://mermaid.js.org/intro/syntax-reference.html)');
+    throw new SiteError(
+      at.file,
+      at.line,
+      `mermaid cannot render this diagram: ${message}`,
+      'correct the diagram (see https://mermaid.js.org/intro/syntax-reference.html)',
+    );
   }
   mkdirSync(DIAGRAMS, { recursive: true });
   writeFileSync(cached, `${JSON.stringify({ source, ...svgs }, null, 1)}\n`);

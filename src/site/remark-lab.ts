@@ -23,8 +23,8 @@ import { type Cell, checkChapter, type Fence, isOriginal, readFence, readSession
 import { readRecording } from '../cells/recording.ts';
 import { cellFigure, FENCE_SLOT } from './cell-figure.ts';
 import { type Diagram, isDiagram, readDiagram } from './diagram.ts';
-import { pageOf } from './page.ts';
 import { SiteError } from './errors.ts';
+import { pageOf } from './page.ts';
 import { STRINGS, type Strings } from './strings.ts';
 
 interface Spot {
@@ -44,7 +44,11 @@ function asMdast(node: ElementContent, fence: Code): RootContent {
   const holds = holdsFence(el);
   const data = { hName: el.tagName, hProperties: el.properties, ...(holds ? {} : { hChildren: el.children }) };
   // Not an mdast type: mdast-util-to-hast makes an element of it from `data`.
-  return { type: 'labElement', data, children: holds ? el.children.map((c) => asMdast(c, fence)) : [] } as unknown as RootContent;
+  return {
+    type: 'labElement',
+    data,
+    children: holds ? el.children.map((c) => asMdast(c, fence)) : [],
+  } as unknown as RootContent;
 }
 
 /**
@@ -109,7 +113,12 @@ export function remarkLab() {
       if (!d.beside) continue;
       if (!shownIds.includes(d.beside)) {
         errors.push(
-          new SiteError(file, d.line, `beside=${d.beside} names no shown cell of this page`, `use the id of a cell that readers see: ${shownIds.join(', ') || '(none)'}`),
+          new SiteError(
+            file,
+            d.line,
+            `beside=${d.beside} names no shown cell of this page`,
+            `use the id of a cell that readers see: ${shownIds.join(', ') || '(none)'}`,
+          ),
         );
       } else besides.set(d.beside, d.figure);
     }

@@ -29,7 +29,7 @@ const ROWS = 30;
 const SCROLLBACK = 100_000;
 
 const isElement = (n: ElementContent | undefined): n is Element => n?.type === 'element';
-const isPlain = (n: ElementContent | undefined) => isElement(n) && !n.properties.style;
+const isPlain = (n: ElementContent | undefined): n is Element => isElement(n) && !n.properties.style;
 
 async function serialize(output: string): Promise<string> {
   const term = new Terminal({ cols: COLS, rows: ROWS, scrollback: SCROLLBACK, allowProposedApi: true });
@@ -57,6 +57,8 @@ export async function terminalHtml(output: string): Promise<Element> {
   const screen = pre.children.find(isElement);
   const rows = (screen?.children ?? []).filter(isElement).map(trimRow);
   while (rows.length && rows.at(-1)?.length === 0) rows.pop();
-  const children = rows.flatMap((spans, i): ElementContent[] => (i ? [{ type: 'text', value: '\n' }, ...spans] : spans));
+  const children = rows.flatMap((spans, i): ElementContent[] =>
+    i ? [{ type: 'text', value: '\n' }, ...spans] : spans,
+  );
   return { type: 'element', tagName: 'pre', properties: { className: ['lab-terminal'] }, children };
 }
