@@ -56,12 +56,14 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
   }
 }
 
-async function runCell(
+/** Runs one cell in its session of the lab (`code` replaces the cell's own, for edited cells). */
+export async function runCell(
   lab: Lab,
   chapter: Chapter,
   cell: Cell,
   found: Map<Capability, boolean>,
   onOutput: (text: string) => void,
+  code = cell.code,
 ): Promise<CellRecording> {
   const base = { id: cell.id, hash: cell.hash, exitCode: null, durationMs: 0, output: '', droppedBytes: 0 };
   const missing = cell.requires.find((c) => !found.get(c));
@@ -69,7 +71,7 @@ async function runCell(
   let r: RunResult;
   try {
     const session = await lab.session(cell.session, chapter.sessions[cell.session]);
-    r = await session.run(cell.code, { timeoutMs: cell.timeoutMs, onOutput });
+    r = await session.run(code, { timeoutMs: cell.timeoutMs, onOutput });
   } catch (e) {
     return { ...base, status: 'error', reason: (e as Error).message };
   }

@@ -5,8 +5,11 @@
  *   labbook record [chapter...]         re-record chapters (all by default)
  *   labbook check [chapter...]          run and compare with the recordings
  *   labbook doctor                      what this host can run, and which cells it skips
+ *   labbook serve                       the runner for the pages' Run buttons
  */
-import { writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs, styleText } from 'node:util';
 import { skipReason } from '../src/cells/capabilities.ts';
 import { listChapters, recordingPath, resolveChapter } from '../src/cells/chapters.ts';
@@ -17,6 +20,9 @@ import { type CellRecording, readRecording, serializeRecording } from '../src/ce
 import { runChapter } from './chapter-run.ts';
 import { Lab, LabError } from './lab.ts';
 import { ALL_CAPABILITIES, probeCapabilities, probeEnvironment } from './probe.ts';
+import { loadCatalog } from './server/catalog.ts';
+import { newToken, parseOrigin } from './server/security.ts';
+import { serve } from './server/server.ts';
 
 const USAGE = `usage: labbook <command> [options]
 
@@ -25,6 +31,9 @@ const USAGE = `usage: labbook <command> [options]
   record [chapter...]         run chapters and write their recordings (all chapters by default)
   check [chapter...]          run chapters and compare with their recordings
   doctor                      what this host can run, and which cells it will skip
+  serve [--port P] [--allow-origin URL]... [--allow-edit] [--with-site]
+                              the runner for the pages' Run buttons, on 127.0.0.1
+                              (--with-site: also start the site on http://127.0.0.1:4321/)
 
 A chapter is a slug of src/content/docs (namespace) or a path to a Markdown file.
 Options: --jobs N (chapters run at once, default 2), --help`;
@@ -54,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
         return await recordOrCheck(names, 'check', Number(args.values.jobs));
       case 'doctor':
         return await doctor();
+      case 'serve':
+        return await serveCommand(args.values);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -74,6 +85,10 @@ function parse(argv: string[]) {
     allowPositionals: true,
     options: {
       cell: { type: 'string' },
+      port: { type: 'string', default: '4322' },
+      'allow-origin': { type: 'string', multiple: true, default: [] },
+      'allow-edit': { type: 'boolean', default: false },
+      'with-site': { type: 'boolean', default: false },
       jobs: { type: 'string', default: '2' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -147,7 +162,10 @@ async function recordOrCheck(names: string[], mode: 'record' | 'check', jobs: nu
       mode === 'record'
         ? compareRun(chapter.cells, recording, recording)
         : compareRun(chapter.cells, recording, readRecording(path));
-    if (mode === 'record') writeFileSync(path, serializeRecording(recording));
+    if (mode === 'record') {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, serializeRecording(recording));
+    }
     const summary =
       mode === 'record'
         ? `recorded to ${path}`
@@ -238,4 +256,54 @@ async function doctor(): Promise<number> {
   for (const [ch, cell, why] of skipped)
     console.log(`  ${ch.file.replace(/.*src\/content\/docs\//, '')}:${cell.line} ${cell.id}: ${why}`);
   return 0;
+}
+
+const SITE = 'http://127.0.0.1:4321';
+
+async function serveCommand(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
+  const extra = (values['allow-origin'] ?? []).map((o) => {
+    try {
+      return parseOrigin(o);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+  const origins = new Set([SITE, 'http://localhost:4321', ...extra]);
+  if (process.getuid?.() !== 0) {
+    console.error(
+      styleText('yellow', 'labbook serve: not root, so Run will fail: labs need root (start it with sudo).'),
+    );
+  }
+  const site = values['with-site'] ? await startSite() : undefined;
+  const token = newToken();
+  const server = await serve({ port, token, origins, allowEdit: !!values['allow-edit'], catalog: loadCatalog() });
+  const fragment = `#runner=127.0.0.1:${server.port}&token=${token}`;
+  console.log(`Open ${SITE}/${fragment}`);
+  for (const o of extra) console.log(`  or ${o}/${fragment}`);
+  if (values['allow-edit']) console.log(styleText('yellow', 'Edited cells may run (--allow-edit).'));
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+    site?.once('exit', () => resolve());
+  });
+  console.log('labbook serve: closing every lab');
+  site?.kill('SIGTERM');
+  await server.close();
+  return 0;
+}
+
+/** The site's dev server, beside the runner. */
+async function startSite(): Promise<ChildProcess> {
+  const astro = spawn('npx', ['astro', 'dev', '--host', '127.0.0.1', '--port', '4321'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    astro.once('exit', (code) => reject(new Error(`the site did not start (astro exited with ${code})`)));
+    astro.stdout?.on('data', (chunk: Buffer) => {
+      if (/127\.0\.0\.1:4321/.test(chunk.toString())) resolve();
+    });
+  });
+  astro.stdout?.resume();
+  return astro;
 }

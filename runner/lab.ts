@@ -86,6 +86,10 @@ export class Lab {
     return starting;
   }
 
+  forEachSession(fn: (s: Session) => void): void {
+    for (const s of this.sessions.values()) fn(s);
+  }
+
   /** Ends every process of the lab and removes its cgroups. Safe to call more than once. */
   close(): Promise<void> {
     this.closed ??= (async () => {

@@ -143,6 +143,15 @@ export class Session {
     });
   }
 
+  /** Stops reading the PTY (the shell blocks once its buffer fills): flow control. */
+  pause(): void {
+    if (!this.exited) this.pty.pause();
+  }
+
+  resume(): void {
+    if (!this.exited) this.pty.resume();
+  }
+
   /** Ctrl-C, as a reader would press it. */
   interrupt(): void {
     if (!this.exited) this.pty.write('\x03');

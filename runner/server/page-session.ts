@@ -1,0 +1,144 @@
+/**
+ * A page session: the lab one page runs its cells in, and the one client attached to it.
+ * The lab is made on the first Run and replaced on Reset. Output flows to the client under
+ * flow control: past HIGH_WATER_BYTES not yet acknowledged by the page's terminal, the
+ * PTY is paused until the page catches up. A client that drops may reattach within
+ * DETACHED_GRACE_MS; meanwhile the PTY is paused, so nothing is lost and nothing grows.
+ */
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { Capability } from '../../src/cells/capabilities.ts';
+import type { Cell, Chapter } from '../../src/cells/parse.ts';
+import { HIGH_WATER_BYTES, LOW_WATER_BYTES, type ServerMessage } from '../../src/live/protocol.ts';
+import { runCell } from '../chapter-run.ts';
+import { Lab } from '../lab.ts';
+import { probeCapabilities } from '../probe.ts';
+
+export const DETACHED_GRACE_MS = 60_000;
+
+export class PageSession {
+  readonly id = randomBytes(16).toString('hex');
+  readonly chapter: string;
+  private client?: WebSocket;
+  private lab?: Promise<Lab>;
+  private readonly found = new Map<Capability, boolean>();
+  private running?: Cell;
+  private unacked = 0;
+  private paused = false;
+  private expiry?: NodeJS.Timeout;
+  private readonly onExpire: (s: PageSession) => void;
+
+  constructor(chapter: string, onExpire: (s: PageSession) => void) {
+    this.chapter = chapter;
+    this.onExpire = onExpire;
+  }
+
+  get attached(): boolean {
+    return !!this.client;
+  }
+
+  attach(ws: WebSocket): void {
+    clearTimeout(this.expiry);
+    this.client = ws;
+    this.unacked = 0;
+    this.flow();
+  }
+
+  detach(ws: WebSocket): void {
+    if (this.client !== ws) return;
+    this.client = undefined;
+    this.flow();
+    this.expiry = setTimeout(() => this.onExpire(this), DETACHED_GRACE_MS);
+  }
+
+  send(message: ServerMessage): void {
+    this.client?.send(JSON.stringify(message));
+  }
+
+  async run(chapter: Chapter, cell: Cell, code: string): Promise<void> {
+    if (this.running) {
+      this.send({ type: 'error', message: `the cell "${this.running.id}" is still running: wait, or interrupt it` });
+      return;
+    }
+    this.running = cell;
+    try {
+      const lab = await this.labReady();
+      const unknown = cell.requires.filter((c) => !this.found.has(c));
+      if (unknown.length) for (const [c, ok] of await probeCapabilities(lab.host, unknown)) this.found.set(c, ok);
+      const r = await runCell(lab, chapter, cell, this.found, (data) => this.output(cell, data), code);
+      const status = r.status === 'skipped' ? 'error' : r.status;
+      this.send({
+        type: 'end',
+        cell: cell.id,
+        status,
+        exitCode: r.exitCode,
+        durationMs: r.durationMs,
+        reason: r.reason,
+      });
+    } catch (e) {
+      this.send({
+        type: 'end',
+        cell: cell.id,
+        status: 'error',
+        exitCode: null,
+        durationMs: 0,
+        reason: (e as Error).message,
+      });
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    if (!this.running || !this.lab) return;
+    const lab = await this.lab;
+    (await lab.session(this.running.session).catch(() => undefined))?.interrupt();
+  }
+
+  /** A fresh lab: the old one and everything in it are gone. */
+  async reset(): Promise<void> {
+    const old = this.lab;
+    this.lab = undefined;
+    this.found.clear();
+    if (old) await (await old.catch(() => undefined))?.close();
+    this.send({ type: 'reset' });
+  }
+
+  resize(cols: number, rows: number): void {
+    void this.lab?.then((lab) => lab.forEachSession((s) => s.resize(cols, rows))).catch(() => {});
+  }
+
+  ack(bytes: number): void {
+    this.unacked = Math.max(0, this.unacked - bytes);
+    this.flow();
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.expiry);
+    this.client?.close(1001, 'the runner is closing this session');
+    this.client = undefined;
+    const lab = this.lab;
+    this.lab = undefined;
+    if (lab) await (await lab.catch(() => undefined))?.close();
+  }
+
+  private labReady(): Promise<Lab> {
+    this.lab ??= Lab.create();
+    return this.lab;
+  }
+
+  private output(cell: Cell, data: string): void {
+    this.unacked += Buffer.byteLength(data);
+    this.send({ type: 'output', cell: cell.id, data });
+    this.flow();
+  }
+
+  /** Pauses every session of the lab while the page is behind (or gone), resumes when it catches up. */
+  private flow(): void {
+    const behind = !this.client || this.unacked > HIGH_WATER_BYTES;
+    const caughtUp = !!this.client && this.unacked < LOW_WATER_BYTES;
+    if (behind === this.paused || (!behind && !caughtUp)) return;
+    this.paused = behind;
+    void this.lab?.then((lab) => lab.forEachSession((s) => (behind ? s.pause() : s.resume()))).catch(() => {});
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The wire protocol between a page and `labbook serve`, shared by both sides. JSON text
+ * frames; every message a page sends is validated here, and anything else closes the
+ * connection with a reason.
+ *
+ *   page → runner: hello (first, within HELLO_DEADLINE_MS, carries the token), run, interrupt,
+ *                  reset, ack (bytes of output written to the terminal), resize
+ *   runner → page: ready, output, end, reset, error
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+/** Largest message a page may send: a cell's code with some room. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const HELLO_DEADLINE_MS = 5000;
+/** Output the runner sends ahead of the page's acknowledgements before it pauses the PTY. */
+export const HIGH_WATER_BYTES = 512 * 1024;
+export const LOW_WATER_BYTES = 128 * 1024;
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/);
+
+export const clientMessage = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('hello'),
+    version: z.literal(PROTOCOL_VERSION),
+    token: z.string().min(16).max(128),
+    /** The chapter the page shows; its cells are the ones it may run. */
+    chapter: z.string().regex(/^[a-z0-9][a-z0-9/-]{0,79}$/),
+    /** A session to reattach to after a dropped connection. */
+    session: z
+      .string()
+      .regex(/^[a-f0-9]{32}$/)
+      .optional(),
+  }),
+  z.strictObject({
+    type: z.literal('run'),
+    cell: id,
+    hash: z.string().regex(/^[a-f0-9]{16}$/),
+    /** Edited code: refused unless the runner was started with --allow-edit. */
+    code: z.string().max(MAX_MESSAGE_BYTES).optional(),
+  }),
+  z.strictObject({ type: z.literal('interrupt') }),
+  z.strictObject({ type: z.literal('reset') }),
+  z.strictObject({
+    type: z.literal('ack'),
+    bytes: z
+      .number()
+      .int()
+      .positive()
+      .max(1 << 30),
+  }),
+  z.strictObject({
+    type: z.literal('resize'),
+    cols: z.number().int().min(2).max(500),
+    rows: z.number().int().min(2).max(200),
+  }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+
+export type ServerMessage =
+  | { type: 'ready'; session: string; chapter: string; target: string; resumed: boolean }
+  | { type: 'output'; cell: string; data: string }
+  | {
+      type: 'end';
+      cell: string;
+      status: 'passed' | 'failed' | 'timed-out' | 'error';
+      exitCode: number | null;
+      durationMs: number;
+      reason?: string;
+    }
+  | { type: 'reset' }
+  | { type: 'error'; message: string };
+
+/** Parses a frame from a page: the message, or a reason to close the connection. */
+export function parseClientMessage(raw: string): { ok: true; message: ClientMessage } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const parsed = clientMessage.safeParse(json);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, reason: `bad message: ${issue?.path.join('.') || 'type'} ${issue?.message}` };
+}
