@@ -31,8 +31,9 @@ const USAGE = `usage: labbook <command> [options]
   record [chapter...]         run chapters and write their recordings (all chapters by default)
   check [chapter...]          run chapters and compare with their recordings
   doctor                      what this host can run, and which cells it will skip
-  serve [--port P] [--allow-origin URL]... [--allow-edit] [--with-site]
-                              the runner for the pages' Run buttons, on 127.0.0.1
+  serve [chapter...] [--port P] [--allow-origin URL]... [--allow-edit] [--with-site]
+                              the runner for the pages' Run buttons, on 127.0.0.1,
+                              serving the cells of the chapters (all by default)
                               (--with-site: also start the site on http://127.0.0.1:4321/)
 
 A chapter is a slug of src/content/docs (namespace) or a path to a Markdown file.
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'doctor':
         return await doctor();
       case 'serve':
-        return await serveCommand(args.values);
+        return await serveCommand(names, args.values);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -260,7 +261,7 @@ async function doctor(): Promise<number> {
 
 const SITE = 'http://127.0.0.1:4321';
 
-async function serveCommand(values: ReturnType<typeof parse>['values']): Promise<number> {
+async function serveCommand(names: string[], values: ReturnType<typeof parse>['values']): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
   const extra = (values['allow-origin'] ?? []).map((o) => {
@@ -278,7 +279,13 @@ async function serveCommand(values: ReturnType<typeof parse>['values']): Promise
   }
   const site = values['with-site'] ? await startSite() : undefined;
   const token = newToken();
-  const server = await serve({ port, token, origins, allowEdit: !!values['allow-edit'], catalog: loadCatalog() });
+  const server = await serve({
+    port,
+    token,
+    origins,
+    allowEdit: !!values['allow-edit'],
+    catalog: loadCatalog(names.length ? names.map(resolveChapter) : undefined),
+  });
   const fragment = `#runner=127.0.0.1:${server.port}&token=${token}`;
   console.log(`Open ${SITE}/${fragment}`);
   for (const o of extra) console.log(`  or ${o}/${fragment}`);

@@ -1,0 +1,134 @@
+/**
+ * The live runner through its WebSocket, as pages use it: time from a Run message to the
+ * first output byte, the whole cell through the WebSocket against the same cell run
+ * directly in a session, and 20 concurrent page sessions against one alone, with the
+ * runner's memory. Targets: first byte under 5 ms median; 20 sessions at most 2x the latency.
+ * The 20 sessions run a cell every 100 ms each (200 cells/s in all, far beyond what readers
+ * press); a second figure has them run back to back, which on 2 cores measures queueing.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { WebSocket } from 'ws';
+import { Lab } from '../runner/lab.ts';
+import { loadChapter } from '../src/cells/parse.ts';
+import { median, report } from './figure.ts';
+
+const CHAPTER = new URL('../tests/fixtures/live.md', import.meta.url).pathname;
+const builtin = loadChapter(CHAPTER).cells.find((c) => c.id === 'builtin');
+if (!builtin) throw new Error('the fixture has no builtin cell');
+const ORIGIN = 'http://127.0.0.1:4321';
+
+const runner = spawn(
+  process.execPath,
+  [new URL('../runner/bin/labbook.js', import.meta.url).pathname, 'serve', CHAPTER, '--port', '0'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const link = await new Promise<string>((resolve) => runner.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+const [, port, token] = /runner=127\.0\.0\.1:(\d+)&token=(\S+)/.exec(link) ?? [];
+
+/** A page: connects, says hello, and runs the builtin cell n times, timing each. */
+async function page(n: number, pauseMs = 0): Promise<{ firstByte: number[]; whole: number[] }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/session`, { headers: { Origin: ORIGIN } });
+  await new Promise((r) => ws.once('open', r));
+  const next = (type: string) =>
+    new Promise<void>((resolve) => {
+      const on = (d: Buffer) => {
+        if (JSON.parse(d.toString()).type === type) {
+          ws.off('message', on);
+          resolve();
+        }
+      };
+      ws.on('message', on);
+    });
+  ws.send(JSON.stringify({ type: 'hello', version: 1, token, chapter: 'live' }));
+  await next('ready');
+  const run = JSON.stringify({ type: 'run', cell: 'builtin', hash: builtin?.hash });
+  ws.send(run); // the first run makes the lab
+  await next('end');
+  const firstByte: number[] = [];
+  const whole: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const output = next('output').then(() => firstByte.push(performance.now() - t));
+    ws.send(run);
+    await next('end');
+    whole.push(performance.now() - t);
+    await output;
+    if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs * (0.5 + Math.random())));
+  }
+  ws.close();
+  return { firstByte, whole };
+}
+
+function rssMiB(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return kb / 1024;
+}
+
+try {
+  const direct: number[] = [];
+  const lab = await Lab.create();
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    await lab.host.run(builtin.code, { timeoutMs: 5000 });
+    direct.push(performance.now() - t);
+  }
+  await lab.close();
+
+  const idleRss = rssMiB(runner.pid as number);
+  const alone = await page(200);
+  const alonePaced = await page(50, 100);
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMiB(runner.pid as number));
+  }, 20);
+  const crowd = await Promise.all(Array.from({ length: 20 }, () => page(50, 100)));
+  const saturated = await Promise.all(Array.from({ length: 20 }, () => page(50)));
+  clearInterval(sampler);
+
+  report({
+    figure: 'Run to first output byte, median',
+    value: median(alone.firstByte),
+    anchor: 'same cell run directly in a session',
+    anchorValue: median(direct),
+    unit: 'ms',
+    target: 'value < 5 ms',
+  });
+  report({
+    figure: 'cell through the WebSocket, median',
+    value: median(alone.whole),
+    anchor: 'same cell run directly in a session',
+    anchorValue: median(direct),
+    unit: 'ms',
+    target: 'overhead, no target',
+  });
+  report({
+    figure: 'cell latency, 20 sessions each every 100 ms, median',
+    value: median(crowd.flatMap((p) => p.whole)),
+    anchor: 'one session alone, every 100 ms',
+    anchorValue: median(alonePaced.whole),
+    unit: 'ms',
+    target: 'ratio <= 2',
+  });
+  report({
+    figure: 'cell latency, 20 sessions back to back, median',
+    value: median(saturated.flatMap((p) => p.whole)),
+    anchor: 'one session alone',
+    anchorValue: median(alone.whole),
+    unit: 'ms',
+    target: 'queueing on 2 cores, no target',
+  });
+  report({
+    figure: 'runner memory (RSS) with 20 sessions, peak',
+    value: peakRss,
+    anchor: 'runner idle',
+    anchorValue: idleRss,
+    unit: 'MiB',
+    target: 'bounded, no target',
+  });
+} finally {
+  runner.kill('SIGTERM');
+  await new Promise((r) => runner.once('exit', r));
+}
