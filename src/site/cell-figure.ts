@@ -63,7 +63,8 @@ export async function cellFigure(
   if (output) output.properties.ariaLabel = t.output;
   // A check's output is folded away; a diagram beside it stays in view, under the claim.
   const shown = beside && !cell.check ? h('div.lab-beside', output ? [output, beside] : [beside]) : output;
-  const meta = h('div.lab-meta', [
+  // Repeated under every cell: kept out of the search index.
+  const meta = h('div.lab-meta', { dataPagefindIgnore: '' }, [
     ...status(rec, stale, t),
     ...(rec && recording ? [where(recording.environment, recording.recordedAt, t)] : []),
     runControl(t),

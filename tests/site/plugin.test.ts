@@ -3,7 +3,7 @@
  * unified pipeline: one cell of every status, the check, hidden and original blocks, the
  * diagrams, the Chinese page, and authoring errors that must stop the build.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Element, Root } from 'hast';
@@ -117,9 +117,11 @@ describe('authoring errors', () => {
     const text = readFileSync(FIXTURE, 'utf8').replace('```sh run id=fails', '```sh run id=fails timeout=forever');
     const line = text.split('\n').findIndex((l) => l.includes('timeout=forever')) + 1;
     // On disk, as Astro gives the plugin the body alone and the plugin finds it in the file.
-    const file = join(mkdtempSync(join(tmpdir(), 'labbook-')), 'bad.md');
+    const dir = mkdtempSync(join(tmpdir(), 'labbook-'));
+    const file = join(dir, 'bad.md');
     writeFileSync(file, text);
     await expect(renderMarkdown(file)).rejects.toThrow(`bad.md:${line}: timeout=forever must be a number`);
+    rmSync(dir, { recursive: true });
   });
 
   it('report every bad cell of the file together', async () => {

@@ -3,7 +3,7 @@
  * English and Chinese page with its recorded output and status; then, in headless
  * Chromium, pages without JavaScript, without console errors, in Chinese, and search.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Element } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
@@ -22,6 +22,7 @@ beforeAll(() => {
   site = buildSite();
   console.log(`site built in ${site.buildMs} ms`);
 }, 300_000);
+afterAll(() => rmSync(site.root, { recursive: true, force: true }));
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
 
@@ -70,7 +71,11 @@ describe('the built site', () => {
   });
 });
 
-describe.skipIf(!hasChromium())(`in headless Chromium (${CHROMIUM})`, () => {
+const E2E = hasChromium()
+  ? `in headless Chromium (${CHROMIUM})`
+  : `in headless Chromium: skipped because ${CHROMIUM} is missing (apt-get install chromium)`;
+
+describe.skipIf(!hasChromium())(E2E, () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof preview>>;
   beforeAll(async () => {
