@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium())(E2E, () => {
 
   it('shows recorded outputs and SVG diagrams without JavaScript', async () => {
     const { page } = await open('/fixture/', false);
-    await expect(page.locator('[data-cell="hello"] pre.lab-terminal').innerText()).resolves.toContain(
+    await expect(page.locator('[data-cell="hello"] pre.lab-terminal').textContent()).resolves.toContain(
       'labbook-fixture-greeting',
     );
     const diagrams = page.locator('figure.lab-diagram svg[role="img"]:visible');
@@ -121,7 +121,7 @@ describe.skipIf(!hasChromium())(E2E, () => {
         await expect(hint.isVisible()).resolves.toBe(false);
         await page.locator('[data-cell="hello"] button[data-lab-run]').click();
         await hint.waitFor({ state: 'visible' });
-        expect(await hint.innerText()).toContain('sudo npx labbook serve');
+        expect(await hint.textContent()).toContain('sudo npx labbook serve');
       }
       expect(errors, path).toEqual([]);
       await page.context().close();
@@ -131,10 +131,10 @@ describe.skipIf(!hasChromium())(E2E, () => {
   it('shows the Chinese page in Chinese', async () => {
     const { page } = await open('/zh-cn/fixture/');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
-    expect(await page.locator('[data-cell="box-hostname"] summary').innerText()).toContain(
+    expect(await page.locator('[data-cell="box-hostname"] summary').textContent()).toContain(
       '已验证：盒子有自己的主机名',
     );
-    expect(await page.locator('[data-cell="hello"] button[data-lab-run]').innerText()).toBe('运行');
+    expect(await page.locator('[data-cell="hello"] button[data-lab-run]').textContent()).toBe('运行');
     await page.context().close();
   });
 
