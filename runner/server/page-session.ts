@@ -16,12 +16,16 @@ import { probeCapabilities } from '../probe.ts';
 
 export const DETACHED_GRACE_MS = 60_000;
 
+type EndStatus = Extract<ServerMessage, { type: 'end' }>['status'];
+
 export class PageSession {
   readonly id = randomBytes(16).toString('hex');
   readonly chapter: string;
   private client?: WebSocket;
   private lab?: Promise<Lab>;
   private readonly found = new Map<Capability, boolean>();
+  /** Cells run in this lab: a hidden setup cell runs once, before the first cell after it. */
+  private readonly done = new Set<string>();
   private running?: Cell;
   private unacked = 0;
   private paused = false;
@@ -63,30 +67,31 @@ export class PageSession {
     this.running = cell;
     try {
       const lab = await this.labReady();
-      const unknown = cell.requires.filter((c) => !this.found.has(c));
-      if (unknown.length) for (const [c, ok] of await probeCapabilities(lab.host, unknown)) this.found.set(c, ok);
-      const r = await runCell(lab, chapter, cell, this.found, (data) => this.output(cell, data), code);
-      const status = r.status === 'skipped' ? 'error' : r.status;
-      this.send({
-        type: 'end',
-        cell: cell.id,
-        status,
-        exitCode: r.exitCode,
-        durationMs: r.durationMs,
-        reason: r.reason,
-      });
+      const before = chapter.cells.slice(0, chapter.cells.indexOf(cell));
+      const setups = before.filter((c) => c.role === 'setup' && !this.done.has(c.id));
+      for (const c of [...setups, cell]) {
+        const unknown = c.requires.filter((r) => !this.found.has(r));
+        if (unknown.length) for (const [r, ok] of await probeCapabilities(lab.host, unknown)) this.found.set(r, ok);
+        const r = await runCell(
+          lab,
+          chapter,
+          c,
+          this.found,
+          (data) => this.output(c, data),
+          c === cell ? code : c.code,
+        );
+        this.done.add(c.id);
+        this.end(c, r.status === 'skipped' ? 'error' : r.status, r.exitCode, r.durationMs, r.reason);
+      }
     } catch (e) {
-      this.send({
-        type: 'end',
-        cell: cell.id,
-        status: 'error',
-        exitCode: null,
-        durationMs: 0,
-        reason: (e as Error).message,
-      });
+      this.end(cell, 'error', null, 0, (e as Error).message);
     } finally {
       this.running = undefined;
     }
+  }
+
+  private end(cell: Cell, status: EndStatus, exitCode: number | null, durationMs: number, reason?: string): void {
+    this.send({ type: 'end', cell: cell.id, status, exitCode, durationMs, reason });
   }
 
   async interrupt(): Promise<void> {
@@ -100,6 +105,7 @@ export class PageSession {
     const old = this.lab;
     this.lab = undefined;
     this.found.clear();
+    this.done.clear();
     if (old) await (await old.catch(() => undefined))?.close();
     this.send({ type: 'reset' });
   }

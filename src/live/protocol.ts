@@ -8,14 +8,9 @@
  *   runner → page: ready, output, end, reset, error
  */
 import { z } from 'zod';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './constants.ts';
 
-export const PROTOCOL_VERSION = 1;
-/** Largest message a page may send: a cell's code with some room. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
-export const HELLO_DEADLINE_MS = 5000;
-/** Output the runner sends ahead of the page's acknowledgements before it pauses the PTY. */
-export const HIGH_WATER_BYTES = 512 * 1024;
-export const LOW_WATER_BYTES = 128 * 1024;
+export * from './constants.ts';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/);
 

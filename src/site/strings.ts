@@ -16,6 +16,21 @@ export interface Strings {
   recorded: string;
   run: string;
   runHint: string;
+  /** Said on an https page (the published site), where the runner must allow its origin. */
+  runHintPublished: (origin: string) => string;
+  live: {
+    output: string;
+    runAbove: string;
+    interrupt: string;
+    reset: string;
+    compare: string;
+    connecting: string;
+    running: string;
+    lost: string;
+    newLink: string;
+    same: string;
+    differs: string;
+  };
 }
 
 export const STRINGS: Record<Locale, Strings> = {
@@ -31,6 +46,21 @@ export const STRINGS: Record<Locale, Strings> = {
     recorded: 'recorded',
     run: 'Run',
     runHint: 'Start a runner with `sudo npx labbook serve` and open the link it prints.',
+    runHintPublished: (origin) =>
+      `Start a runner on your Linux machine or VM with \`sudo npx labbook serve --allow-origin ${origin}\` and open the second link it prints; if the browser asks whether this site may reach devices on your local network, allow it: the runner listens on 127.0.0.1 only.`,
+    live: {
+      output: 'Live output',
+      runAbove: 'Run all above',
+      interrupt: 'Interrupt (Ctrl-C)',
+      reset: 'Reset session',
+      compare: 'Compare with the recording',
+      connecting: 'connecting to the runner…',
+      running: 'running…',
+      lost: 'lost the runner: reconnecting…',
+      newLink: 'the runner is gone or restarted: start it again and open the new link it prints',
+      same: 'Same as the recording, once PIDs, MACs, inodes and times are set aside.',
+      differs: 'Differences from the recording (− recorded, + this run):',
+    },
   },
   'zh-cn': {
     status: { passed: '通过', failed: '失败', 'timed-out': '超时', skipped: '已跳过', error: '出错' },
@@ -44,5 +74,20 @@ export const STRINGS: Record<Locale, Strings> = {
     recorded: '录制于',
     run: '运行',
     runHint: '用 `sudo npx labbook serve` 启动运行器，然后打开它打印的链接。',
+    runHintPublished: (origin) =>
+      `在你的 Linux 机器或虚拟机上用 \`sudo npx labbook serve --allow-origin ${origin}\` 启动运行器，然后打开它打印的第二个链接；如果浏览器询问是否允许本网站访问本地网络中的设备，请允许：运行器只监听 127.0.0.1。`,
+    live: {
+      output: '实时输出',
+      runAbove: '运行上面所有单元',
+      interrupt: '中断（Ctrl-C）',
+      reset: '重置会话',
+      compare: '与录制结果比较',
+      connecting: '正在连接运行器…',
+      running: '运行中…',
+      lost: '与运行器的连接断开：正在重连…',
+      newLink: '运行器已停止或已重启：请重新启动它并打开它打印的新链接',
+      same: '除去 PID、MAC、inode 和时间之外，与录制结果相同。',
+      differs: '与录制结果的差异（− 录制，+ 本次运行）：',
+    },
   },
 };

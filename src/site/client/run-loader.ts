@@ -4,5 +4,5 @@
  */
 document.addEventListener('click', (event) => {
   const button = (event.target as Element | null)?.closest<HTMLButtonElement>('[data-lab-run]');
-  if (button) void import('./run-client.ts').then((client) => client.run(button));
+  if (button) void import('../../live/client/index.ts').then((client) => client.run(button));
 });

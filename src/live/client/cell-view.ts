@@ -1,0 +1,157 @@
+/**
+ * A cell's live side, made on its first Run: a toolbar, an xterm.js terminal the size of
+ * the recordings (100 x 30), the status of the run, and a comparison with the recording.
+ * Output is acknowledged to the runner as the terminal has written it (flow control).
+ */
+import { Terminal } from '@xterm/xterm';
+import xtermCss from '@xterm/xterm/css/xterm.css?url';
+import { diffLines } from 'diff';
+import { normalize, plainText } from '../../cells/normalize.ts';
+import type { Strings } from '../../site/strings.ts';
+import type { ServerMessage } from '../protocol.ts';
+
+export const COLS = 100;
+export const ROWS = 30;
+const ACK_EVERY = 32 * 1024;
+
+export interface CellActions {
+  runAbove(view: CellView): void;
+  interrupt(): void;
+  reset(): void;
+  ack(bytes: number): void;
+}
+
+const encoder = new TextEncoder();
+
+/** xterm's stylesheet, fetched with the client rather than shipped with every page. */
+function loadXtermCss(): void {
+  if (document.querySelector('link[data-xterm]')) return;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = xtermCss;
+  link.dataset.xterm = '';
+  document.head.append(link);
+}
+
+export class CellView {
+  readonly figure: HTMLElement;
+  private readonly term: Terminal;
+  private readonly status: HTMLElement;
+  private readonly diff: HTMLElement;
+  private readonly t: Strings;
+  private unacked = 0;
+  private ended?: () => void;
+
+  constructor(figure: HTMLElement, t: Strings, actions: CellActions) {
+    this.figure = figure;
+    this.t = t;
+    const root = element('section', 'lab-live');
+    root.setAttribute('aria-label', t.live.output);
+    const bar = element('div', 'lab-live-bar');
+    const button = (label: string, onClick: () => void) => {
+      const b = element('button');
+      b.type = 'button';
+      b.textContent = label;
+      b.addEventListener('click', onClick);
+      bar.append(b);
+    };
+    button(t.live.runAbove, () => actions.runAbove(this));
+    button(t.live.interrupt, () => actions.interrupt());
+    button(t.live.reset, () => actions.reset());
+    button(t.live.compare, () => this.compare());
+    this.status = element('span', 'lab-live-status');
+    this.status.setAttribute('role', 'status');
+    bar.append(this.status);
+    const host = element('div', 'lab-live-term');
+    this.diff = element('div', 'lab-live-diff');
+    this.diff.hidden = true;
+    root.append(bar, host, this.diff);
+    // Inside a check's <details>, after its meta line; elsewhere after the figure's meta line.
+    const meta = figure.querySelector('.lab-meta');
+    meta?.after(root);
+    figure.querySelector('details')?.setAttribute('open', '');
+    loadXtermCss();
+    this.term = new Terminal({ cols: COLS, rows: ROWS, convertEol: false, disableStdin: false, scrollback: 5000 });
+    this.term.open(host);
+    // Ctrl-C typed into the terminal interrupts; nothing else is sent to the cell.
+    this.term.onData((data) => data === '\x03' && actions.interrupt());
+    this.ack = actions.ack;
+  }
+
+  private readonly ack: (bytes: number) => void;
+
+  /** Clears the terminal for a new run; resolves when the run ends. */
+  start(): Promise<void> {
+    this.term.reset();
+    this.diff.hidden = true;
+    this.say(this.t.live.running);
+    return new Promise((resolve) => {
+      this.ended = resolve;
+    });
+  }
+
+  say(text: string): void {
+    this.status.textContent = text;
+  }
+
+  output(data: string): void {
+    const bytes = encoder.encode(data).length;
+    this.term.write(data, () => {
+      this.unacked += bytes;
+      if (this.unacked >= ACK_EVERY) this.flushAck();
+    });
+  }
+
+  end(m: Extract<ServerMessage, { type: 'end' }>): void {
+    this.term.write('', () => {
+      this.flushAck();
+      const word = this.t.status[m.status];
+      const ms = m.durationMs < 1000 ? `${m.durationMs} ms` : `${(m.durationMs / 1000).toFixed(1)} s`;
+      this.say(`${m.reason ? `${word}: ${m.reason}` : word} · ${this.t.exit(m.exitCode)} · ${ms}`);
+      this.status.dataset.status = m.status;
+      this.ended?.();
+      this.ended = undefined;
+    });
+  }
+
+  /** Stops waiting for a run that will not end here (the runner went away). */
+  abandon(why: string): void {
+    this.say(why);
+    this.ended?.();
+    this.ended = undefined;
+  }
+
+  private flushAck(): void {
+    if (this.unacked) this.ack(this.unacked);
+    this.unacked = 0;
+  }
+
+  /** The live output against the recorded one, both normalised as `labbook check` does. */
+  private compare(): void {
+    const recorded = this.figure.querySelector('pre.lab-terminal')?.textContent ?? '';
+    const buffer = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    const live = lines.join('\n').trimEnd();
+    const parts = diffLines(`${normalize(plainText(recorded)).trimEnd()}\n`, `${normalize(live)}\n`);
+    this.diff.replaceChildren();
+    if (parts.every((p) => !p.added && !p.removed)) {
+      this.diff.append(this.t.live.same);
+    } else {
+      const pre = element('pre');
+      for (const p of parts) {
+        const span = element('span', p.added ? 'lab-diff-add' : p.removed ? 'lab-diff-del' : 'lab-diff-same');
+        span.textContent = p.value.replace(/^(?=.)/gm, p.added ? '+ ' : p.removed ? '− ' : '  ');
+        pre.append(span);
+      }
+      this.diff.append(this.t.live.differs, pre);
+    }
+    this.diff.hidden = false;
+  }
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  return e;
+}

@@ -1,0 +1,99 @@
+/**
+ * One WebSocket to the runner per page, shared by every cell of the page. It says hello
+ * with the token, keeps the session id so that a dropped connection reattaches to the same
+ * lab, and reconnects with backoff until the runner answers again or is plainly gone.
+ */
+import { PROTOCOL_VERSION } from '../constants.ts';
+import type { ClientMessage, ServerMessage } from '../protocol.ts';
+import { type RunnerLink, sessionKey } from './runner-link.ts';
+
+export type ConnectionState = 'connecting' | 'ready' | 'lost' | 'gone';
+
+const RETRY_MS = [250, 500, 1000, 2000, 4000];
+const GIVE_UP_AFTER = 12;
+
+export class Connection {
+  private ws?: WebSocket;
+  private tries = 0;
+  private readonly link: RunnerLink;
+  private readonly chapter: string;
+  private readonly onMessage: (m: ServerMessage) => void;
+  private readonly onState: (s: ConnectionState, why?: string) => void;
+  private ready?: Promise<void>;
+  private markReady?: () => void;
+
+  constructor(
+    link: RunnerLink,
+    chapter: string,
+    onMessage: (m: ServerMessage) => void,
+    onState: (s: ConnectionState, why?: string) => void,
+  ) {
+    this.link = link;
+    this.chapter = chapter;
+    this.onMessage = onMessage;
+    this.onState = onState;
+  }
+
+  /** Resolves once the runner said ready (connecting first if needed). */
+  whenReady(): Promise<void> {
+    if (!this.ready) {
+      this.ready = new Promise((resolve) => {
+        this.markReady = resolve;
+      });
+      this.open();
+    }
+    return this.ready;
+  }
+
+  send(m: ClientMessage): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  private open(): void {
+    this.onState('connecting');
+    const ws = new WebSocket(`ws://${this.link.address}/session`);
+    this.ws = ws;
+    let greeted = false;
+    ws.onopen = () => {
+      const session = sessionStorage.getItem(sessionKey(this.chapter)) ?? undefined;
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          version: PROTOCOL_VERSION,
+          token: this.link.token,
+          chapter: this.chapter,
+          session,
+        }),
+      );
+    };
+    ws.onmessage = (event) => {
+      const m = JSON.parse(String(event.data)) as ServerMessage;
+      if (m.type === 'ready') {
+        greeted = true;
+        this.tries = 0;
+        sessionStorage.setItem(sessionKey(this.chapter), m.session);
+        this.onState('ready');
+        this.markReady?.();
+      }
+      this.onMessage(m);
+    };
+    ws.onclose = (event) => {
+      if (this.ws !== ws) return;
+      // Refused at hello (a restarted runner has a new token; a session taken by another tab):
+      // forget the session and say so rather than retry forever.
+      if (!greeted && event.code === 1008) {
+        sessionStorage.removeItem(sessionKey(this.chapter));
+        this.onState('gone', event.reason);
+        this.ready = undefined;
+        return;
+      }
+      if (++this.tries > GIVE_UP_AFTER) {
+        this.onState('gone', event.reason);
+        this.ready = undefined;
+        return;
+      }
+      this.onState('lost');
+      setTimeout(() => this.open(), RETRY_MS[Math.min(this.tries, RETRY_MS.length) - 1]);
+    };
+  }
+}
