@@ -18,7 +18,7 @@ import { ChapterErrors } from '../src/cells/errors.ts';
 import { type Cell, type Chapter, loadChapter } from '../src/cells/parse.ts';
 import { type CellRecording, readRecording, serializeRecording } from '../src/cells/recording.ts';
 import { runChapter } from './chapter-run.ts';
-import { Lab, LabError } from './lab.ts';
+import { Lab, LabError, sweepStaleLabs } from './lab.ts';
 import { ALL_CAPABILITIES, probeCapabilities, probeEnvironment } from './probe.ts';
 import { loadCatalog } from './server/catalog.ts';
 import { newToken, parseOrigin } from './server/security.ts';
@@ -277,6 +277,8 @@ async function serveCommand(names: string[], values: ReturnType<typeof parse>['v
       styleText('yellow', 'labbook serve: not root, so Run will fail: labs need root (start it with sudo).'),
     );
   }
+  // What a runner killed earlier left behind goes first.
+  await sweepStaleLabs();
   const site = values['with-site'] ? await startSite() : undefined;
   const token = newToken();
   const server = await serve({

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ROOT } from '../../src/cells/chapters.ts';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/site');
@@ -20,7 +20,8 @@ export interface BuiltSite {
   buildMs: number;
 }
 
-export function buildSite(): BuiltSite {
+/** Builds the copy; `extra` chapters (Markdown files) are added to its docs as they are. */
+export function buildSite(extra: string[] = []): BuiltSite {
   const root = mkdtempSync(join(tmpdir(), 'labbook-site-'));
   for (const entry of PROJECT) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   const modules = spawnSync('cp', ['-al', join(ROOT, 'node_modules'), root], { encoding: 'utf8' });
@@ -30,6 +31,7 @@ export function buildSite(): BuiltSite {
   cpSync(join(FIXTURE, 'fixture.md'), join(docs, 'fixture.md'));
   cpSync(join(FIXTURE, 'zh-cn/fixture.md'), join(docs, 'zh-cn/fixture.md'));
   cpSync(join(FIXTURE, 'fixture.recording.json'), join(root, 'src/content/recordings/fixture.json'));
+  for (const file of extra) cpSync(file, join(docs, basename(file)));
   const started = Date.now();
   const build = spawnSync('npm', ['run', 'build'], {
     cwd: root,

@@ -10,11 +10,14 @@ import { type RunnerLink, sessionKey } from './runner-link.ts';
 export type ConnectionState = 'connecting' | 'ready' | 'lost' | 'gone';
 
 const RETRY_MS = [250, 500, 1000, 2000, 4000];
+/** Tries before saying the runner is gone: few if it never answered (refused, not started). */
 const GIVE_UP_AFTER = 12;
+const GIVE_UP_NEVER_CONNECTED = 3;
 
 export class Connection {
   private ws?: WebSocket;
   private tries = 0;
+  private everReady = false;
   private readonly link: RunnerLink;
   private readonly chapter: string;
   private readonly onMessage: (m: ServerMessage) => void;
@@ -70,6 +73,7 @@ export class Connection {
       const m = JSON.parse(String(event.data)) as ServerMessage;
       if (m.type === 'ready') {
         greeted = true;
+        this.everReady = true;
         this.tries = 0;
         sessionStorage.setItem(sessionKey(this.chapter), m.session);
         this.onState('ready');
@@ -87,7 +91,7 @@ export class Connection {
         this.ready = undefined;
         return;
       }
-      if (++this.tries > GIVE_UP_AFTER) {
+      if (++this.tries > (this.everReady ? GIVE_UP_AFTER : GIVE_UP_NEVER_CONNECTED)) {
         this.onState('gone', event.reason);
         this.ready = undefined;
         return;

@@ -1,0 +1,141 @@
+/**
+ * A learner's path through the live runner, in headless Chromium: open the link that
+ * `labbook serve` prints, press Run in the namespace chapter and see live output; the same
+ * from a second origin that the runner allows, and a refusal from one it does not; the
+ * runner killed in the middle of a long cell, and nothing of it left on the host.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, hasChromium, launchChromium } from '../../src/site/chromium.ts';
+import { labLeftovers } from '../host-state.ts';
+import { type BuiltSite, buildSite, preview } from '../site/built-site.ts';
+
+const LIVE = new URL('../fixtures/live.md', import.meta.url).pathname;
+const labbook = new URL('../../runner/bin/labbook.js', import.meta.url).pathname;
+
+interface Runner {
+  child: ChildProcess;
+  links: string[];
+}
+
+/** `labbook serve` as a user starts it; resolves with the links it prints. */
+async function startRunner(site: BuiltSite, origin: string): Promise<Runner> {
+  const docs = join(site.root, 'src/content/docs');
+  const child = spawn(
+    process.execPath,
+    [labbook, 'serve', join(docs, 'namespace.md'), join(docs, 'live.md'), '--port', '0', '--allow-origin', origin],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    out += chunk.toString();
+    if (out.split('\n').length > 2) break;
+  }
+  return { child, links: [...out.matchAll(/(http\S+#runner=\S+)/g)].map((m) => m[1] as string) };
+}
+
+/** The runner's labs, by name: its PTYs' session leaders are the labs' owners. */
+function labsOf(runner: Runner): string[] {
+  return readChildren(runner.child.pid as number).map((p) => `labbook-${p}`);
+}
+
+function readChildren(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`)
+    .flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/))
+    .filter(Boolean)
+    .map(Number);
+}
+
+describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, () => {
+  let site: BuiltSite;
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof preview>>;
+  let runner: Runner;
+  beforeAll(async () => {
+    site = buildSite([LIVE]);
+    [browser, server] = await Promise.all([launchChromium(), preview(site)]);
+    runner = await startRunner(site, server.url);
+  }, 300_000);
+  afterAll(async () => {
+    runner?.child.kill('SIGTERM');
+    await browser?.close();
+    server?.stop();
+    if (site) rmSync(site.root, { recursive: true, force: true });
+  });
+
+  async function openLink(link: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(link);
+    // The token moved into sessionStorage and out of the address bar.
+    expect(page.url()).not.toContain('token=');
+    return { page, errors };
+  }
+
+  const cell = (page: Page, id: string) => page.locator(`figure[data-cell="${id}"]`);
+
+  it('runs a cell of the namespace chapter from the printed link and shows live output', async () => {
+    const link = runner.links.find((l) => l.startsWith(server.url)) ?? '';
+    const { page, errors } = await openLink(link);
+    await page.goto(`${server.url}/namespace/`);
+    await cell(page, 'ns-hello').locator('button[data-lab-run]').click();
+    const status = cell(page, 'ns-hello').locator('.lab-live-status');
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/^passed · exit 0 · \d+ ms$/);
+    expect(await cell(page, 'ns-hello').locator('.xterm-rows').textContent()).toContain('container');
+    await cell(page, 'ns-hello').getByRole('button', { name: 'Compare with the recording' }).click();
+    expect(await cell(page, 'ns-hello').locator('.lab-live-diff').textContent()).toContain('Same as the recording');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('is refused from an origin the runner does not allow', async () => {
+    // Same site, other origin: http://localhost:PORT is not http://127.0.0.1:PORT.
+    const other = server.url.replace('127.0.0.1', 'localhost');
+    const link = (runner.links[0] ?? '').replace(/^http:\/\/127\.0\.0\.1:4321/, other);
+    const { page } = await openLink(link);
+    await page.goto(`${other}/namespace/`);
+    await cell(page, 'ns-hello').locator('button[data-lab-run]').click();
+    const status = cell(page, 'ns-hello').locator('.lab-live-status');
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/the runner is gone or restarted/);
+    expect(await cell(page, 'ns-hello').locator('.xterm-rows').textContent()).not.toContain('container');
+    await page.context().close();
+  });
+
+  it('works from a second origin allowed with --allow-origin', async () => {
+    const other = server.url.replace('127.0.0.1', 'localhost');
+    const second = await startRunner(site, other);
+    try {
+      const link = second.links.find((l) => l.startsWith(other)) ?? '';
+      const { page } = await openLink(link);
+      await page.goto(`${other}/namespace/`);
+      await cell(page, 'ns-hello').locator('button[data-lab-run]').click();
+      const status = cell(page, 'ns-hello').locator('.lab-live-status');
+      await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/^passed/);
+      await page.context().close();
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+  });
+
+  it('says it lost the runner when the runner is killed mid-cell, and the next start leaves nothing', async () => {
+    const link = runner.links.find((l) => l.startsWith(server.url)) ?? '';
+    const { page } = await openLink(link);
+    await page.goto(`${server.url}/live/`);
+    await cell(page, 'long').locator('button[data-lab-run]').click();
+    await expect
+      .poll(() => cell(page, 'long').locator('.xterm-rows').textContent(), { timeout: 20_000 })
+      .toContain('started');
+    const labs = labsOf(runner);
+    expect(labs).not.toEqual([]);
+    runner.child.kill('SIGKILL');
+    const status = cell(page, 'long').locator('.lab-live-status');
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toMatch(/lost the runner|gone/);
+    runner = await startRunner(site, server.url);
+    for (const lab of labs) await expect.poll(() => labLeftovers(lab), { timeout: 10_000 }).toEqual([]);
+    await page.context().close();
+  });
+});
