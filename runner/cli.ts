@@ -9,7 +9,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parseArgs, styleText } from 'node:util';
 import { skipReason } from '../src/cells/capabilities.ts';
 import { listChapters, recordingPath, resolveChapter } from '../src/cells/chapters.ts';
@@ -302,11 +303,14 @@ async function serveCommand(names: string[], values: ReturnType<typeof parse>['v
   return 0;
 }
 
-/** The site's dev server, beside the runner. */
+/**
+ * The site's dev server, beside the runner. setpriv's parent-death signal ends it with the
+ * runner even if the runner is killed outright.
+ */
 async function startSite(): Promise<ChildProcess> {
-  const astro = spawn('npx', ['astro', 'dev', '--host', '127.0.0.1', '--port', '4321'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const astroBin = join(dirname(createRequire(import.meta.url).resolve('astro/package.json')), 'bin/astro.mjs');
+  const args = ['--pdeathsig', 'TERM', '--', process.execPath, astroBin, 'dev', '--host', '127.0.0.1', '--port', '4321'];
+  const astro = spawn('setpriv', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     astro.once('exit', (code) => reject(new Error(`the site did not start (astro exited with ${code})`)));
     astro.stdout?.on('data', (chunk: Buffer) => {

@@ -138,11 +138,17 @@ export function readFence(fence: Fence, file: string): Cell | null {
 }
 
 /** Splits off YAML frontmatter, blanking its lines so that Markdown positions stay true. */
-function splitFrontmatter(text: string): { data: unknown; body: string } {
+function splitFrontmatter(text: string, file: string): { data: unknown; body: string } {
   const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n/.exec(text);
   if (!m) return { data: {}, body: text };
   const blank = '\n'.repeat(m[0].split('\n').length - 1);
-  return { data: parseYaml(m[1] as string) ?? {}, body: blank + text.slice(m[0].length) };
+  try {
+    return { data: parseYaml(m[1] as string) ?? {}, body: blank + text.slice(m[0].length) };
+  } catch (e) {
+    const yamlLine = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line ?? 0;
+    const problem = `the frontmatter is not valid YAML: ${(e as Error).message.split('\n')[0]}`;
+    throw new ChapterErrors([new CellError(file, yamlLine + 1, problem, 'quote a value that holds ": " or "#"')]);
+  }
 }
 
 /** Reads the frontmatter's `lab.sessions`, failing with the place and the fix. */
@@ -191,7 +197,7 @@ export function checkChapter(cells: Cell[], sessions: Record<string, SessionSpec
 }
 
 export function parseChapter(text: string, file: string): Chapter {
-  const { data, body } = splitFrontmatter(text);
+  const { data, body } = splitFrontmatter(text, file);
   const errors: CellError[] = [];
   let sessions: Record<string, SessionSpec> = {};
   try {

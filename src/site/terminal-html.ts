@@ -15,6 +15,7 @@ import type { Terminal as Term } from '@xterm/headless';
 import type { Element, ElementContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { toString as textOf } from 'hast-util-to-string';
+import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS } from '../live/constants.ts';
 
 // CommonJS packages: required, because Astro loads its config through Vite, which
 // evaluates imported CommonJS as ES modules and fails ("exports is not defined").
@@ -23,8 +24,6 @@ const { Terminal } = require('@xterm/headless') as { Terminal: typeof Term };
 const { SerializeAddon } = require('@xterm/addon-serialize') as { SerializeAddon: typeof Serializer };
 
 /** The size of the runner's PTY (runner/session.ts), not imported to keep node-pty out of the site build. */
-const COLS = 100;
-const ROWS = 30;
 /** Enough lines for the runner's 1 MiB output cap. */
 const SCROLLBACK = 100_000;
 

@@ -99,6 +99,12 @@ describe('parseChapter', () => {
     expect(errorsOf(`---\nlab:\n  sessions:\n    host: { namespaces: [pid] }\n---\n`)[0]).toMatch(/is built in/);
   });
 
+  it('reports broken frontmatter YAML at its line', () => {
+    expect(errorsOf('---\ntitle: x\ndescription: a: b\n---\n')[0]).toMatch(
+      /^ch\.md:3: the frontmatter is not valid YAML[\s\S]*Fix: quote a value/,
+    );
+  });
+
   it('collects every error of a chapter at once', () => {
     expect(errorsOf(fence('run id=a x') + fence('run id=b timeout=no'))).toHaveLength(2);
   });

@@ -8,10 +8,10 @@ import xtermCss from '@xterm/xterm/css/xterm.css?url';
 import { diffLines } from 'diff';
 import { normalize, plainText } from '../../cells/normalize.ts';
 import type { Strings } from '../../site/strings.ts';
+import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS } from '../constants.ts';
 import type { ServerMessage } from '../protocol.ts';
 
-export const COLS = 100;
-export const ROWS = 30;
+const MIN_ROWS = 2;
 const ACK_EVERY = 32 * 1024;
 
 export interface CellActions {
@@ -71,7 +71,7 @@ export class CellView {
     meta?.after(root);
     figure.querySelector('details')?.setAttribute('open', '');
     loadXtermCss();
-    this.term = new Terminal({ cols: COLS, rows: ROWS, convertEol: false, disableStdin: false, scrollback: 5000 });
+    this.term = new Terminal({ cols: COLS, rows: MIN_ROWS, convertEol: false, disableStdin: false, scrollback: 5000 });
     this.term.open(host);
     // Ctrl-C typed into the terminal interrupts; nothing else is sent to the cell.
     this.term.onData((data) => data === '\x03' && actions.interrupt());
@@ -83,6 +83,7 @@ export class CellView {
   /** Clears the terminal for a new run; resolves when the run ends. */
   start(): Promise<void> {
     this.term.reset();
+    this.term.resize(COLS, MIN_ROWS);
     this.diff.hidden = true;
     this.say(this.t.live.running);
     return new Promise((resolve) => {
@@ -97,6 +98,7 @@ export class CellView {
   output(data: string): void {
     const bytes = encoder.encode(data).length;
     this.term.write(data, () => {
+      this.fit();
       this.unacked += bytes;
       if (this.unacked >= ACK_EVERY) this.flushAck();
     });
@@ -119,6 +121,13 @@ export class CellView {
     this.say(why);
     this.ended?.();
     this.ended = undefined;
+  }
+
+  /** Grows with the output up to the recordings' 30 rows; a full-screen program gets them all. */
+  private fit(): void {
+    const b = this.term.buffer.active;
+    const rows = b.type === 'alternate' ? ROWS : Math.min(ROWS, Math.max(this.term.rows, b.baseY + b.cursorY + 1));
+    if (rows !== this.term.rows) this.term.resize(COLS, rows);
   }
 
   private flushAck(): void {
