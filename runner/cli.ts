@@ -309,7 +309,18 @@ async function serveCommand(names: string[], values: ReturnType<typeof parse>['v
  */
 async function startSite(): Promise<ChildProcess> {
   const astroBin = join(dirname(createRequire(import.meta.url).resolve('astro/package.json')), 'bin/astro.mjs');
-  const args = ['--pdeathsig', 'TERM', '--', process.execPath, astroBin, 'dev', '--host', '127.0.0.1', '--port', '4321'];
+  const args = [
+    '--pdeathsig',
+    'TERM',
+    '--',
+    process.execPath,
+    astroBin,
+    'dev',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '4321',
+  ];
   const astro = spawn('setpriv', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     astro.once('exit', (code) => reject(new Error(`the site did not start (astro exited with ${code})`)));
