@@ -9,6 +9,7 @@ import type { CellRecording, Recording } from '../src/cells/recording.ts';
 import { Lab } from './lab.ts';
 import { probeCapabilities, probeEnvironment } from './probe.ts';
 import type { RunResult } from './session.ts';
+import type { Target } from './target.ts';
 
 export interface RunEvents {
   onCellStart?: (cell: Cell) => void;
@@ -19,6 +20,8 @@ export interface RunEvents {
 export interface RunOptions extends RunEvents {
   /** Run the cells up to and including this one (its state needs those before it). */
   until?: string;
+  /** Where the lab runs (default: the current target, this host unless told otherwise). */
+  target?: Target;
 }
 
 export async function runChapter(chapter: Chapter, slug: string, options: RunOptions = {}): Promise<Recording> {
@@ -29,9 +32,9 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
     cells = cells.slice(0, last + 1);
   }
   const ordered = [...cells.filter((c) => c.role !== 'teardown'), ...cells.filter((c) => c.role === 'teardown')];
-  const lab = await Lab.create();
+  const lab = await Lab.create(options.target);
   try {
-    const environment = await probeEnvironment(lab.host, 'local');
+    const environment = await probeEnvironment(lab.host, lab.target.name);
     const found = await probeCapabilities(
       lab.host,
       cells.flatMap((c) => c.requires),
@@ -86,7 +89,8 @@ export async function runCell(
     return { ...recorded, status: 'timed-out', reason: `timed out after ${cell.timeoutMs / 1000} s` };
   }
   if (r.outcome === 'session-ended') {
-    return { ...recorded, status: 'error', reason: `the session "${cell.session}" ended` };
+    const lost = await lab.target.checkLost();
+    return { ...recorded, status: 'error', reason: lost ?? `the session "${cell.session}" ended` };
   }
   if (cell.exit !== 'any' && r.exitCode !== cell.exit) {
     return { ...recorded, status: 'failed', reason: `exit status ${r.exitCode}, expected ${cell.exit}` };

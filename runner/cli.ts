@@ -6,6 +6,8 @@
  *   labbook check [chapter...]          run and compare with the recordings
  *   labbook doctor                      what this host can run, and which cells it skips
  *   labbook serve                       the runner for the pages' Run buttons
+ *   labbook vm up|down|status|target    a Debian VM to run the cells in
+ * Every command takes --target (local, ssh://user@host[:port], vm, or a command).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,10 +22,13 @@ import { type Cell, type Chapter, loadChapter } from '../src/cells/parse.ts';
 import { type CellRecording, readRecording, serializeRecording } from '../src/cells/recording.ts';
 import { runChapter } from './chapter-run.ts';
 import { Lab, LabError, sweepStaleLabs } from './lab.ts';
-import { ALL_CAPABILITIES, probeCapabilities, probeEnvironment } from './probe.ts';
+import { ALL_CAPABILITIES, PACKAGES, probeCapabilities, probeEnvironment } from './probe.ts';
 import { loadCatalog } from './server/catalog.ts';
 import { newToken, parseOrigin } from './server/security.ts';
 import { serve } from './server/server.ts';
+import { currentTarget, TargetError, useTarget } from './target.ts';
+import { parseTarget } from './target-remote.ts';
+import { vmCommand } from './vm/vm.ts';
 
 const USAGE = `usage: labbook <command> [options]
 
@@ -36,9 +41,15 @@ const USAGE = `usage: labbook <command> [options]
                               the runner for the pages' Run buttons, on 127.0.0.1,
                               serving the cells of the chapters (all by default)
                               (--with-site: also start the site on http://127.0.0.1:4321/)
+  vm up|down|status|target    a Debian 12 VM under QEMU for the cells (built on first up)
 
 A chapter is a slug of src/content/docs (namespace) or a path to a Markdown file.
-Options: --jobs N (chapters run at once, default 2), --help`;
+Options: --jobs N (chapters run at once, default 2), --help
+  --target T          where the labs run: local (default), ssh://user@host[:port], vm (the
+                      VM of "labbook vm"), or a command that runs a shell command line there,
+                      given as its last argument ('limactl shell default', 'sh -c')
+  --identity FILE     ssh: the private key to log in with
+  --known-hosts FILE  ssh: the known_hosts to check the host key against (default: yours)`;
 
 /** Exit codes: 0 ok, 1 a cell failed or differs, 2 bad input (usage, authoring error). */
 export async function main(argv: string[]): Promise<number> {
@@ -54,7 +65,19 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command || args.values.help ? 0 : 2;
   }
+  if (command === 'vm') {
+    try {
+      return await vmCommand(names[0]);
+    } catch (e) {
+      if (!(e instanceof TargetError)) throw e;
+      console.error(e.message);
+      return 2;
+    }
+  }
   try {
+    useTarget(
+      parseTarget(args.values.target, { identity: args.values.identity, knownHosts: args.values['known-hosts'] }),
+    );
     switch (command) {
       case 'run':
         if (names.length !== 1) throw new UsageError('run takes one chapter');
@@ -72,10 +95,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) console.error(`labbook: ${e.message}\n\n${USAGE}`);
-    else if (e instanceof ChapterErrors || e instanceof LabError) console.error(e.message);
+    else if (e instanceof ChapterErrors || e instanceof LabError || e instanceof TargetError) console.error(e.message);
     else if (e instanceof Error && /^no chapter/.test(e.message)) console.error(`labbook: ${e.message}`);
     else throw e;
     return 2;
+  } finally {
+    await currentTarget().close();
   }
 }
 
@@ -92,6 +117,9 @@ function parse(argv: string[]) {
       'allow-edit': { type: 'boolean', default: false },
       'with-site': { type: 'boolean', default: false },
       jobs: { type: 'string', default: '2' },
+      target: { type: 'string' },
+      identity: { type: 'string' },
+      'known-hosts': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -203,23 +231,6 @@ async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void
   );
 }
 
-/** The commands the chapters use, with the Debian/Ubuntu package that has each. */
-const TOOLS: Record<string, string> = {
-  unshare: 'util-linux',
-  nsenter: 'util-linux',
-  lsns: 'util-linux',
-  ip: 'iproute2',
-  pstree: 'psmisc',
-  ps: 'procps',
-  brctl: 'bridge-utils',
-  ping: 'iputils-ping',
-  busybox: 'busybox-static',
-  cgcreate: 'cgroup-tools',
-  getfattr: 'attr',
-  iperf3: 'iperf3',
-  'systemd-cgls': 'systemd',
-};
-
 async function doctor(): Promise<number> {
   const lab = await Lab.create();
   let found: Awaited<ReturnType<typeof probeCapabilities>>;
@@ -228,20 +239,30 @@ async function doctor(): Promise<number> {
     chapters.flatMap((ch) => ch.cells.flatMap((c) => c.requires.filter((r) => r.startsWith('cmd:')))),
   );
   try {
-    const env = await probeEnvironment(lab.host, 'local');
-    console.log(`target: local, ${env.distro}, kernel ${env.kernel} (${env.arch}), cgroup ${env.cgroup}`);
+    const env = await probeEnvironment(lab.host, lab.target.name);
+    console.log(`target: ${env.target}, ${env.distro}, kernel ${env.kernel} (${env.arch}), cgroup ${env.cgroup}`);
     console.log(`iproute2 ${env.iproute2}, util-linux ${env.utilLinux}\n`);
-    const tools = Object.keys(TOOLS).map((t) => `cmd:${t}` as const);
+    const tools = Object.keys(PACKAGES).map((t) => `cmd:${t}` as const);
     found = await probeCapabilities(lab.host, [...ALL_CAPABILITIES, ...tools, ...commands]);
   } finally {
     await lab.close();
   }
+  const install = { debian: new Set<string>(), fedora: new Set<string>() };
   for (const [cap, ok] of found) {
-    const pkg = TOOLS[cap.slice(4)];
-    const fix = pkg ? ` (Debian/Ubuntu: apt-get install ${pkg})` : '';
+    const pkg = PACKAGES[cap.slice(4)];
+    if (pkg && !ok) {
+      install.debian.add(pkg.debian);
+      install.fedora.add(pkg.fedora);
+    }
+    const fix = pkg ? ` (Debian/Ubuntu: apt-get install ${pkg.debian}; Fedora: dnf install ${pkg.fedora})` : '';
     console.log(
       `${ok ? styleText('green', 'yes') : styleText('yellow', 'no ')}  ${cap}${ok ? '' : `: ${skipReason(cap)}${fix}`}`,
     );
+  }
+  if (install.debian.size) {
+    console.log(`\nTo install the missing commands there:`);
+    console.log(`  Debian/Ubuntu: apt-get install --no-install-recommends ${[...install.debian].join(' ')}`);
+    console.log(`  Fedora:        dnf install ${[...install.fedora].join(' ')}`);
   }
   const skipped: [Chapter, Cell, string][] = [];
   for (const ch of chapters) {
@@ -252,8 +273,8 @@ async function doctor(): Promise<number> {
   }
   console.log(
     skipped.length
-      ? `\n${skipped.length} cells will be skipped on this host:`
-      : '\nNo cell will be skipped on this host.',
+      ? `\n${skipped.length} cells will be skipped on this target:`
+      : '\nNo cell will be skipped on this target.',
   );
   for (const [ch, cell, why] of skipped)
     console.log(`  ${ch.file.replace(/.*src\/content\/docs\//, '')}:${cell.line} ${cell.id}: ${why}`);

@@ -1,20 +1,14 @@
 /**
- * A lab: the throwaway namespaces and cgroups one chapter (or one page) runs in, on this
- * host. Its "host" session is the lab's own shell; named sessions are started inside it,
- * in new namespaces of their own (shell/session.sh). Closing the lab kills its PID 1, so
- * the kernel kills every process in it and its mounts and links go with its namespaces;
- * then its cgroups are removed (shell/lab-sweep.sh).
+ * A lab: the throwaway namespaces and cgroups one chapter (or one page) runs in, on a target
+ * (this host by default). Its "host" session is the lab's own shell; named sessions are
+ * started inside it, in new namespaces of their own (shell/session.sh). Closing the lab kills
+ * its PID 1, so the kernel kills every process in it and its mounts and links go with its
+ * namespaces; then its cgroups are removed (shell/lab-sweep.sh). Everything the runner does
+ * there goes through the target, so a lab behaves the same on every target.
  */
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { SessionSpec } from '../src/cells/schema.ts';
 import { Session } from './session.ts';
-
-const SHELL = join(dirname(fileURLToPath(import.meta.url)), 'shell');
-const run = promisify(execFile);
+import { currentTarget, shq, sweepLocal, type Target } from './target.ts';
 
 /** What cells see: a small, fixed environment, the same on every run. */
 export const CELL_ENV = {
@@ -27,13 +21,8 @@ export const CELL_ENV = {
 
 export class LabError extends Error {}
 
-let swept: Promise<void> | undefined;
-
-/** Removes what crashed runs left (their cgroups), once per process. */
-export function sweepStaleLabs(): Promise<void> {
-  swept ??= run('bash', [join(SHELL, 'lab-sweep.sh')]).then(() => undefined);
-  return swept;
-}
+/** Removes what crashed runs left on this host (their cgroups), once per process. */
+export const sweepStaleLabs = sweepLocal;
 
 export class Lab {
   private readonly sessions = new Map<string, Session>();
@@ -41,10 +30,12 @@ export class Lab {
   private closed?: Promise<void>;
 
   readonly host: Session;
-  /** The host PID of the lab's PID 1. */
+  /** The target's PID of the lab's PID 1. */
   readonly pid1: number;
+  readonly target: Target;
 
-  private constructor(host: Session, pid1: number) {
+  private constructor(target: Target, host: Session, pid1: number) {
+    this.target = target;
     this.host = host;
     this.pid1 = pid1;
     this.sessions.set('host', host);
@@ -55,14 +46,16 @@ export class Lab {
     return `labbook-${this.host.pid}`;
   }
 
-  static async create(): Promise<Lab> {
-    if (process.getuid?.() !== 0) {
-      throw new LabError('labs need root: run labbook as root (for example with sudo)');
+  static async create(target: Target = currentTarget()): Promise<Lab> {
+    await target.connect();
+    const init = ['bash', `${target.shellDir}/lab-init.sh`];
+    const host = await Session.start('host', init, CELL_ENV, undefined, target);
+    const pid1 = Number(host.facts.get('pid1'));
+    if (!pid1) {
+      host.close();
+      throw new LabError(`the lab on ${target.name} did not say the PID of its PID 1`);
     }
-    await sweepStaleLabs();
-    const host = await Session.start('host', { file: 'bash', args: [join(SHELL, 'lab-init.sh')] }, CELL_ENV);
-    const children = readFileSync(`/proc/${host.pid}/task/${host.pid}/children`, 'utf8').trim().split(/\s+/);
-    return new Lab(host, Number(children[0]));
+    return new Lab(target, host, pid1);
   }
 
   /** A session of the lab, started on first use. */
@@ -74,9 +67,9 @@ export class Lab {
     if (!starting) {
       const flags = spec.namespaces.map((ns) => `--${ns}`);
       if (spec.namespaces.includes('mount')) flags.push('--propagation', 'private');
-      const enter = ['--target', String(this.pid1), '--mount', '--uts', '--ipc', '--net', '--pid', '--cgroup'];
-      const args = [...enter, '--', 'bash', join(SHELL, 'session.sh'), 'join', name, spec.hostname ?? '', ...flags];
-      starting = Session.start(name, { file: 'nsenter', args }, CELL_ENV).then((s) => {
+      const script = `${this.target.shellDir}/session.sh`;
+      const argv = ['bash', script, 'enter', String(this.pid1), name, spec.hostname ?? '', ...flags];
+      starting = Session.start(name, argv, CELL_ENV, undefined, this.target).then((s) => {
         this.sessions.set(name, s);
         return s;
       });
@@ -90,14 +83,24 @@ export class Lab {
     for (const s of this.sessions.values()) fn(s);
   }
 
-  /** Ends every process of the lab and removes its cgroups. Safe to call more than once. */
+  /**
+   * Ends every process of the lab and removes its cgroups. Safe to call more than once. On a
+   * target that is gone, the lab died with the connection, and the next connect sweeps it.
+   */
   close(): Promise<void> {
     this.closed ??= (async () => {
-      // Once the host session has ended, PID 1 is gone and its number may be reused.
-      if (this.host.alive) process.kill(this.pid1, 'SIGKILL');
-      for (const s of this.sessions.values()) s.close();
-      await run('bash', [join(SHELL, 'lab-sweep.sh'), this.name]);
-    })();
+      // PID 1 is killed only while it is still in the lab's cgroup: once it has ended, its
+      // number may belong to another process.
+      const kill = `grep -qs '/${this.name}$' /proc/${this.pid1}/cgroup && kill -KILL ${this.pid1}`;
+      const sweep = `exec bash ${shq(`${this.target.shellDir}/lab-sweep.sh`)} ${this.name}`;
+      try {
+        await this.target.exec(`${kill}; ${sweep}`);
+      } finally {
+        for (const s of this.sessions.values()) s.close();
+      }
+    })().catch((e: Error) => {
+      if (!this.target.lost) throw e;
+    });
     return this.closed;
   }
 }

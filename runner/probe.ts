@@ -46,6 +46,24 @@ export async function probeCapabilities(
   return found;
 }
 
+/** The commands the chapters use, with the package that has each on Debian/Ubuntu and on Fedora. */
+export const PACKAGES: Record<string, { debian: string; fedora: string }> = {
+  unshare: { debian: 'util-linux', fedora: 'util-linux-core' },
+  nsenter: { debian: 'util-linux', fedora: 'util-linux-core' },
+  lsns: { debian: 'util-linux', fedora: 'util-linux' },
+  flock: { debian: 'util-linux', fedora: 'util-linux-core' },
+  ip: { debian: 'iproute2', fedora: 'iproute' },
+  pstree: { debian: 'psmisc', fedora: 'psmisc' },
+  ps: { debian: 'procps', fedora: 'procps-ng' },
+  brctl: { debian: 'bridge-utils', fedora: 'bridge-utils' },
+  ping: { debian: 'iputils-ping', fedora: 'iputils' },
+  busybox: { debian: 'busybox-static', fedora: 'busybox' },
+  cgcreate: { debian: 'cgroup-tools', fedora: 'libcgroup-tools' },
+  getfattr: { debian: 'attr', fedora: 'attr' },
+  iperf3: { debian: 'iperf3', fedora: 'iperf3' },
+  'systemd-cgls': { debian: 'systemd', fedora: 'systemd' },
+};
+
 export const ALL_CAPABILITIES = Object.keys(CAPABILITIES) as Capability[];
 
 export async function probeEnvironment(session: Session, target: string): Promise<Environment> {

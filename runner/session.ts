@@ -5,9 +5,9 @@
  * reads and evaluates (shell/session.rc), never typed as commands.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { type IPty, spawn } from '@lydell/node-pty';
 import { type Marker, MarkerParser } from './marker.ts';
+import { LOCAL, type Target } from './target.ts';
 
 export const COLS = 100;
 export const ROWS = 30;
@@ -15,11 +15,6 @@ export const ROWS = 30;
 export const MAX_CELL_OUTPUT = 1 << 20;
 /** After Ctrl-C, how long a cell has before its process group gets SIGTERM, then SIGKILL. */
 const GRACE_MS = 1000;
-
-export interface Command {
-  file: string;
-  args: string[];
-}
 
 export interface RunOptions {
   timeoutMs: number;
@@ -60,30 +55,40 @@ export class Session {
   private startup = '';
   private exited = false;
   private readonly exitListeners: (() => void)[] = [];
+  private readonly target: Target;
+  /** What the session's launcher announced before its first marker: "labbook:KEY=VALUE" lines. */
+  readonly facts = new Map<string, string>();
 
   readonly name: string;
 
-  private constructor(name: string, command: Command, env: Record<string, string>) {
+  private constructor(name: string, target: Target, argv: string[], env: Record<string, string>) {
     this.name = name;
+    this.target = target;
+    const command = target.launch(argv, { ...env, LABBOOK_NONCE: this.nonce });
     this.pty = spawn(command.file, command.args, {
       name: 'xterm-256color',
       cols: COLS,
       rows: ROWS,
       cwd: '/',
-      env: { ...env, LABBOOK_NONCE: this.nonce },
+      env: command.env,
     });
     this.pty.onData((data) => this.receive(data));
     this.pty.onExit(() => this.close());
   }
 
-  /** Starts a session and waits for its shell's first marker. */
+  /**
+   * Starts a session running argv on the target and waits for its shell's first marker. The
+   * launcher must announce "labbook:pid=PID", its PID on the target: the process whose
+   * terminal's foreground group a timeout signals.
+   */
   static async start(
     name: string,
-    command: Command,
+    argv: string[],
     env: Record<string, string>,
     timeoutMs = 15_000,
+    target: Target = LOCAL,
   ): Promise<Session> {
-    const s = new Session(name, command, env);
+    const s = new Session(name, target, argv, env);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
       const fail = (why: string) => {
@@ -93,7 +98,9 @@ export class Session {
       };
       s.ready = () => {
         clearTimeout(timer);
-        resolve();
+        for (const m of s.startup.matchAll(/labbook:(\w+)=(\S+)/g)) s.facts.set(m[1] as string, m[2] as string);
+        if (s.facts.has('pid')) resolve();
+        else fail('did not say its PID');
       };
       s.exitListeners.push(() => fail('exited while starting'));
     });
@@ -103,9 +110,9 @@ export class Session {
 
   private ready?: () => void;
 
-  /** The host PID of the process that leads the PTY (the lab's or the session's launcher). */
+  /** The target's PID of the process that leads the terminal (the lab's or the session's launcher). */
   get pid(): number {
-    return this.pty.pid;
+    return Number(this.facts.get('pid'));
   }
 
   get alive(): boolean {
@@ -180,33 +187,17 @@ export class Session {
     if (this.pending !== p) return;
     p.timedOut = true;
     this.interrupt();
-    const signal = (sig: NodeJS.Signals) => {
+    const signal = (sig: 'TERM' | 'KILL') => {
       if (this.pending !== p) return;
-      const pgrp = this.foregroundGroup();
-      if (pgrp) {
-        try {
-          process.kill(-pgrp, sig);
-        } catch {
-          // The group ended by itself.
-        }
-      }
+      // Field 8 of /proc/PID/stat: the foreground process group of the session's terminal.
+      const script = `s=$(cat /proc/${this.pid}/stat) || exit 0; set -- \${s##*) }; [ "$6" -gt 0 ] && kill -s ${sig} -- -$6; exit 0`;
+      // The group may have ended by itself, or the target may be gone: nothing more to do.
+      this.target.exec(script).catch(() => {});
     };
-    p.timers.push(setTimeout(() => signal('SIGTERM'), GRACE_MS));
-    p.timers.push(setTimeout(() => signal('SIGKILL'), GRACE_MS * 1.5));
+    p.timers.push(setTimeout(() => signal('TERM'), GRACE_MS));
+    p.timers.push(setTimeout(() => signal('KILL'), GRACE_MS * 1.5));
     // A shell that still prints no marker is lost: end the session.
     p.timers.push(setTimeout(() => this.pending === p && this.close(), GRACE_MS * 3));
-  }
-
-  /** The PTY's foreground process group, as the host sees it (field 8 of /proc/PID/stat). */
-  private foregroundGroup(): number | undefined {
-    try {
-      const stat = readFileSync(`/proc/${this.pty.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const tpgid = Number(fields[5]);
-      return tpgid > 0 ? tpgid : undefined;
-    } catch {
-      return undefined;
-    }
   }
 
   private receive(data: string): void {

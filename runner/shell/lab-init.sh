@@ -7,6 +7,9 @@
 set -eu
 here=$(dirname "$(readlink -f "$0")")
 name=labbook-$$
+# The runner reads this before the first marker: the lab's name, and the process whose
+# terminal a timeout signals (on a remote target the PTY's own pid is not this one).
+echo "labbook:pid=$$"
 for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
   [ -f "$root/cgroup.procs" ] || continue
   mkdir -p "$root$name"

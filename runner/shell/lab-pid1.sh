@@ -4,6 +4,10 @@
 # orphans until that shell ends. Nothing mounted here is visible outside the lab.
 set -eu
 here=$(dirname "$(readlink -f "$0")")
+# /proc is still the target's here: its view of this process is the PID the runner kills
+# at the end, from outside the lab.
+read -r pid1 _ </proc/self/stat
+echo "labbook:pid1=$pid1"
 # The host's cgroup mounts, to remount below; nsdelegate is only for the root namespace.
 cgroups=$(awk '$3 ~ /^cgroup2?$/ { print $2, $3, $4 }' /proc/self/mounts | sed 's/,nsdelegate//')
 mount -t proc proc /proc

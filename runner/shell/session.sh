@@ -1,11 +1,20 @@
 #!/bin/bash
 # Starts a named session ("container") inside a lab, in new namespaces of its own.
+# Stage "enter" runs on the target: it says its PID (the process whose terminal a timeout
+# signals), then enters the namespaces of the lab whose PID 1 it is given.
 # Stage "join" runs in the lab's namespaces: it joins the lab's cgroup, then unshares.
 # Stage "start" runs in the new namespaces: hostname, /proc, then the session shell.
-# usage: session.sh join NAME HOSTNAME UNSHARE_FLAGS...
+# usage: session.sh enter LAB_PID1 NAME HOSTNAME UNSHARE_FLAGS...
+#        session.sh join NAME HOSTNAME UNSHARE_FLAGS...
 #        session.sh start NAME HOSTNAME MOUNT_PROC
 set -eu
 here=$(dirname "$(readlink -f "$0")")
+if [ "$1" = enter ]; then
+  echo "labbook:pid=$$"
+  pid1=$2
+  shift 2
+  exec nsenter --target "$pid1" --mount --uts --ipc --net --pid --cgroup -- bash "$here/session.sh" join "$@"
+fi
 stage=$1 name=$2 host=$3
 shift 3
 if [ "$stage" = join ]; then
