@@ -7,6 +7,7 @@ import { createTwoFilesPatch } from 'diff';
 import { normalize } from './normalize.ts';
 import type { Cell } from './parse.ts';
 import type { CellRecording, Recording } from './recording.ts';
+import { readStructure, type Structure, structureMermaid, unmetExpectations } from './structure/index.ts';
 
 export interface Problem {
   cell?: string;
@@ -51,6 +52,13 @@ export function compareRun(cells: Cell[], fresh: Recording, recording: Recording
       });
       continue;
     }
+    if (cell.data && n.status === 'passed') {
+      const unmet = structureProblems(cell, n.output);
+      if (unmet.length) {
+        problems.push({ cell: cell.id, kind: 'failed', message: `${cell.id}: ${unmet.join('; ')}` });
+        continue;
+      }
+    }
     const b = before.get(cell.id);
     if (!b || b.hash !== cell.hash) continue;
     if (b.status !== n.status) {
@@ -60,8 +68,9 @@ export function compareRun(cells: Cell[], fresh: Recording, recording: Recording
         message: `${cell.id}: recorded as ${describe(b)}, now ${describe(n)}`,
       });
     } else if (cell.compare === 'text' && n.status === 'passed') {
-      const want = normalize(b.output);
-      const got = normalize(n.output);
+      // A snapshot is compared by the structure it draws, not by its text.
+      const want = normalize(comparable(cell, b.output));
+      const got = normalize(comparable(cell, n.output));
       if (want !== got) {
         const diff = createTwoFilesPatch(
           `${cell.id} (recorded)`,
@@ -88,4 +97,24 @@ export function compareRun(cells: Cell[], fresh: Recording, recording: Recording
 
 function describe(c: CellRecording): string {
   return c.status === 'skipped' ? `skipped (${c.reason})` : c.status;
+}
+
+/** What is wrong with a data cell's output: unreadable, or an expectation that does not hold. */
+export function structureProblems(cell: Cell, output: string): string[] {
+  if (!cell.data) return [];
+  try {
+    const s = readStructure(cell.data, output);
+    return cell.expect ? unmetExpectations(s, cell.expect) : [];
+  } catch (e) {
+    return [(e as Error).message.split('\n')[0] ?? 'unreadable output'];
+  }
+}
+
+function comparable(cell: Cell, output: string): string {
+  if (!cell.data || cell.data === 'samples') return output;
+  try {
+    return structureMermaid(readStructure(cell.data, output) as Exclude<Structure, { kind: 'samples' }>);
+  } catch {
+    return output;
+  }
 }

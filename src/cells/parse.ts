@@ -29,6 +29,7 @@ import type { Capability } from './capabilities.ts';
 import { CellError, ChapterErrors } from './errors.ts';
 import { splitMeta } from './meta.ts';
 import { ATTRIBUTES, type AttributeName, cellAttributes, chapterFrontmatter, type SessionSpec } from './schema.ts';
+import { type DataKind, parseExpect } from './structure/index.ts';
 
 export const DEFAULT_SESSION = 'host';
 const SHELLS = new Set(['sh', 'bash', 'shell']);
@@ -46,6 +47,11 @@ export interface Cell {
   role: 'main' | 'setup' | 'teardown';
   hidden: boolean;
   compare: 'text' | 'status';
+  /** A snapshot the page draws, with its title (text alternative) and facts to verify. */
+  data?: DataKind;
+  title?: string;
+  expect?: string;
+  axes?: [string, string];
   code: string;
   /** sha256 of the code, 16 hex digits: a recording made from other code is stale. */
   hash: string;
@@ -86,11 +92,14 @@ export function readFence(fence: Fence, file: string): Cell | null {
   if (!SHELLS.has(fence.lang ?? '')) {
     throw fail(`a cell must be a shell block, not "${fence.lang ?? ''}"`, 'open the fence with ```sh run id=...');
   }
-  const attrs: Record<string, string | true> = {};
+  // A Map, not an object literal: a name like "__proto__" or "toString" is an unknown
+  // attribute, not a property every object already has.
+  const given = new Map<string, string | true>();
   for (const w of words) {
-    if (w.name in attrs) throw fail(`the attribute "${w.name}" appears twice`, 'keep one of them');
-    attrs[w.name] = w.value ?? true;
+    if (given.has(w.name)) throw fail(`the attribute "${w.name}" appears twice`, 'keep one of them');
+    given.set(w.name, w.value ?? true);
   }
+  const attrs: Record<string, string | true> = Object.fromEntries(given);
   const parsed = cellAttributes.safeParse(attrs);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -98,9 +107,9 @@ export function readFence(fence: Fence, file: string): Cell | null {
       throw fail(`unknown attribute "${issue.keys[0]}"`, `use one of: ${Object.keys(ATTRIBUTES).join(', ')}`);
     }
     const name = String(issue?.path[0] ?? 'id') as AttributeName;
-    const given = attrs[name];
+    const value = given.get(name);
     throw fail(
-      given === undefined ? `the attribute "${name}" is missing` : `${name}=${given} ${issue?.message}`,
+      value === undefined ? `the attribute "${name}" is missing` : `${name}=${value} ${issue?.message}`,
       `${name}: ${ATTRIBUTES[name].help}`,
     );
   }
@@ -108,6 +117,19 @@ export function readFence(fence: Fence, file: string): Cell | null {
   if (a.claim && !a.check) throw fail('claim= is given without check', 'add the word check, or remove claim=');
   if (a.check && a.exit !== 0) throw fail('a check cell must exit 0', 'remove exit= from the check cell');
   if (a.setup && a.teardown) throw fail('a cell cannot be both setup and teardown', 'keep one of the two words');
+  if (a.data && !a.title) throw fail(`a data=${a.data} cell has no title`, ATTRIBUTES.title.help);
+  if (!a.data && (a.title || a.expect || a.axes)) {
+    throw fail('title=, expect= and axes= go with data=', ATTRIBUTES.data.help);
+  }
+  if (a.axes && a.data !== 'samples') throw fail('axes= goes with data=samples', ATTRIBUTES.axes.help);
+  if (a.expect && a.data) {
+    if (!a.check) throw fail('expect= states a claim: the cell must be a check', 'add the word check and claim="..."');
+    try {
+      parseExpect(a.data, a.expect);
+    } catch (e) {
+      throw fail(`expect=: ${(e as Error).message}`, ATTRIBUTES.expect.help);
+    }
+  }
   const code = fence.value;
   code.split('\n').forEach((text, i) => {
     // Control characters would act as keys on the PTY (Ctrl-C, Ctrl-D) instead of as text.
@@ -130,6 +152,10 @@ export function readFence(fence: Fence, file: string): Cell | null {
     role: a.setup ? 'setup' : a.teardown ? 'teardown' : 'main',
     hidden: !!(a.hidden || a.setup || a.teardown),
     compare: a.compare,
+    data: a.data,
+    title: a.title,
+    expect: a.expect,
+    axes: a.axes ? (a.axes.split('|').map((x) => x.trim()) as [string, string]) : undefined,
     code,
     hash: hashSource(code),
     file,

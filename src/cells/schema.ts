@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isCapability } from './capabilities.ts';
+import { DATA_KINDS } from './structure/index.ts';
 
 const flag = z.literal(true, { error: 'is a flag: write it alone, without "="' });
 
@@ -69,6 +70,22 @@ export const ATTRIBUTES = {
     schema: z.enum(['text', 'status'], { error: 'must be text or status' }),
     help: 'what a check compares with the recording: text (default) or only the status',
   },
+  data: {
+    schema: z.enum(DATA_KINDS, { error: `must be one of ${DATA_KINDS.join(', ')}` }),
+    help: 'the cell prints a snapshot that the page draws: data=network (see src/cells/structure/)',
+  },
+  title: {
+    schema: z.string().min(1),
+    help: 'with data: what the drawing shows, its text alternative: title="Two namespaces joined by a veth pair"',
+  },
+  expect: {
+    schema: z.string().min(1),
+    help: 'with data and check: facts about the structure, separated by ";": expect="peer veth0 in c1"',
+  },
+  axes: {
+    schema: z.string().regex(/^[^|]+\|[^|]+$/, { error: 'must be two labels separated by |' }),
+    help: 'with data=samples: the x and y axis labels: axes="time (s)|CPU (%)"',
+  },
 } as const;
 
 export type AttributeName = keyof typeof ATTRIBUTES;
@@ -86,6 +103,10 @@ export const cellAttributes = z.strictObject({
   teardown: ATTRIBUTES.teardown.schema.optional(),
   hidden: ATTRIBUTES.hidden.schema.optional(),
   compare: ATTRIBUTES.compare.schema.default('text'),
+  data: ATTRIBUTES.data.schema.optional(),
+  title: ATTRIBUTES.title.schema.optional(),
+  expect: ATTRIBUTES.expect.schema.optional(),
+  axes: ATTRIBUTES.axes.schema.optional(),
 });
 
 export const NAMESPACES = ['mount', 'uts', 'ipc', 'net', 'pid', 'cgroup'] as const;

@@ -1,15 +1,27 @@
 /**
  * Both languages of a chapter hold the same cells: same ids in the same order, the same
- * code and attributes. Only `claim` is translated. One recording serves both.
+ * code and attributes. Only `claim`, `title` and `axes` are translated. One recording serves both.
  */
 import { CellError } from './errors.ts';
 import type { Cell, Chapter } from './parse.ts';
 
-const SAME: (keyof Cell)[] = ['session', 'timeoutMs', 'exit', 'requires', 'check', 'role', 'hidden', 'compare', 'code'];
+const SAME: (keyof Cell)[] = [
+  'session',
+  'timeoutMs',
+  'exit',
+  'requires',
+  'check',
+  'role',
+  'hidden',
+  'compare',
+  'data',
+  'expect',
+  'code',
+];
 
 export function translationErrors(source: Chapter, translation: Chapter): CellError[] {
   const errors: CellError[] = [];
-  const fix = `make it match ${source.file}: same ids in the same order, same code and attributes (only claim= is translated)`;
+  const fix = `make it match ${source.file}: same ids in the same order, same code and attributes (only claim=, title= and axes= are translated)`;
   const n = Math.max(source.cells.length, translation.cells.length);
   for (let i = 0; i < n; i++) {
     const a = source.cells[i];

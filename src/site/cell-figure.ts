@@ -20,9 +20,16 @@
  * a diagram `beside` a cell stands next to its output, or under a check's claim.
  */
 import type { Element, ElementContent } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
 import { h } from 'hastscript';
+import { structureProblems } from '../cells/compare.ts';
+import { plainText } from '../cells/normalize.ts';
 import type { Cell } from '../cells/parse.ts';
 import type { CellRecording, Environment, Recording } from '../cells/recording.ts';
+import { type DataKind, readStructure, structureMermaid } from '../cells/structure/index.ts';
+import { plotSvg } from '../cells/structure/samples.ts';
+import { mermaidFigure } from './diagram.ts';
+import { SiteError } from './errors.ts';
 import type { Page } from './page.ts';
 import { runControl } from './run-control.ts';
 import type { Strings } from './strings.ts';
@@ -50,6 +57,38 @@ function status(rec: CellRecording | undefined, stale: boolean, t: Strings): Ele
   return badges;
 }
 
+/**
+ * A data cell's drawing from its recorded snapshot: a mermaid diagram or an SVG plot, with the
+ * raw snapshot one click away. What cannot be drawn says why instead.
+ */
+async function drawing(
+  cell: Cell & { data: DataKind; title: string },
+  rec: CellRecording,
+  t: Strings,
+): Promise<Element> {
+  let picture: Element;
+  try {
+    const s = readStructure(cell.data, rec.output);
+    picture =
+      s.kind === 'samples'
+        ? h('figure.lab-diagram', [
+            fromHtml(plotSvg(s.model, { title: cell.title, x: cell.axes?.[0] ?? '', y: cell.axes?.[1] ?? '' }), {
+              fragment: true,
+            }).children[0] as Element,
+            h('figcaption', cell.title),
+          ])
+        : await mermaidFigure(structureMermaid(s), cell.title, { file: cell.file, line: cell.line });
+  } catch (e) {
+    if (e instanceof SiteError) throw e;
+    picture = h('p.lab-status', { dataStatus: 'error' }, `${t.undrawable}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const raw = h('details.lab-snapshot', { dataPagefindIgnore: '' }, [
+    h('summary', t.snapshot),
+    h('pre', plainText(rec.output).trim()),
+  ]);
+  return h('div.lab-drawing', { dataLabDrawing: cell.data }, [picture, raw]);
+}
+
 export async function cellFigure(
   cell: Cell,
   recording: Recording | undefined,
@@ -59,8 +98,13 @@ export async function cellFigure(
 ): Promise<Element> {
   const rec = recording?.cells.find((c) => c.id === cell.id);
   const stale = !!rec && rec.hash !== cell.hash;
-  const output = rec?.output ? await terminalHtml(rec.output) : undefined;
-  if (output) output.properties.ariaLabel = t.output;
+  const drawn = cell.data && cell.title && rec?.output && rec.status === 'passed';
+  const output = drawn
+    ? await drawing(cell as Cell & { data: DataKind; title: string }, rec, t)
+    : rec?.output
+      ? await terminalHtml(rec.output)
+      : undefined;
+  if (output && !drawn) output.properties.ariaLabel = t.output;
   // A check's output is folded away; a diagram beside it stays in view, under the claim.
   const shown = beside && !cell.check ? h('div.lab-beside', output ? [output, beside] : [beside]) : output;
   // Repeated under every cell: kept out of the search index.
@@ -70,7 +114,8 @@ export async function cellFigure(
     runControl(t),
   ]);
   const body: ElementContent[] = [h(FENCE_SLOT), ...(shown ? [shown] : []), meta];
-  const verified = rec?.status === 'passed' && !stale;
+  // A structural claim holds only if the recorded snapshot shows it.
+  const verified = rec?.status === 'passed' && !stale && !structureProblems(cell, rec.output).length;
   const claim = cell.claim ?? cell.id;
   return h(
     'figure.lab-cell',
@@ -81,6 +126,9 @@ export async function cellFigure(
       dataCell: cell.id,
       dataHash: cell.hash,
       dataStatus: !rec ? 'none' : stale ? 'stale' : rec.status,
+      dataKind: cell.data,
+      dataTitle: cell.data ? cell.title : undefined,
+      dataAxes: cell.axes?.join('|'),
     },
     cell.check
       ? [

@@ -63,15 +63,19 @@ function labelled(svg: string, title: string): Element {
   return root;
 }
 
-export async function readDiagram(fence: Fence, file: string): Promise<Diagram> {
-  const { title, beside } = readMeta(fence, file);
-  const line = fence.position?.start.line ?? 0;
-  const svgs: Svgs = await renderMermaid(fence.value, { file, line });
-  const figure = h('figure.lab-diagram', { dataLabDiagram: '' }, [
+/** Mermaid source to the figure readers see: light and dark SVG, and the title as caption. */
+export async function mermaidFigure(source: string, title: string, where: { file: string; line: number }) {
+  const svgs: Svgs = await renderMermaid(source, where);
+  return h('figure.lab-diagram', { dataLabDiagram: '' }, [
     h('div.lab-diagram-light', [labelled(svgs.light, title)]),
     // The dark copy is the same text: search indexes it once.
     h('div.lab-diagram-dark', { dataPagefindIgnore: '' }, [labelled(svgs.dark, title)]),
     h('figcaption', title),
   ]);
-  return { title, beside, line, figure };
+}
+
+export async function readDiagram(fence: Fence, file: string): Promise<Diagram> {
+  const { title, beside } = readMeta(fence, file);
+  const line = fence.position?.start.line ?? 0;
+  return { title, beside, line, figure: await mermaidFigure(fence.value, title, { file, line }) };
 }

@@ -15,7 +15,8 @@ import { ROOT } from '../cells/chapters.ts';
 import { CHROMIUM, hasChromium, launchChromium } from './chromium.ts';
 import { SiteError } from './errors.ts';
 
-export const DIAGRAMS = join(ROOT, 'src/diagrams');
+/** LABBOOK_DIAGRAMS moves the cache, for tests that must not write into the project. */
+export const DIAGRAMS = process.env.LABBOOK_DIAGRAMS ?? join(ROOT, 'src/diagrams');
 const THEMES = { light: 'default', dark: 'dark' } as const;
 /** Bump when the render settings change, so that cached SVGs are made again. */
 const RENDER_VERSION = '1';

@@ -16,6 +16,9 @@ export interface Strings {
   recorded: string;
   run: string;
   runHint: string;
+  /** A data cell's raw snapshot, under its drawing; and why a snapshot could not be drawn. */
+  snapshot: string;
+  undrawable: string;
   /** Said on an https page (the published site), where the runner must allow its origin. */
   runHintPublished: (origin: string) => string;
   live: {
@@ -30,6 +33,7 @@ export interface Strings {
     newLink: string;
     same: string;
     differs: string;
+    drawnLive: string;
   };
 }
 
@@ -45,6 +49,8 @@ export const STRINGS: Record<Locale, Strings> = {
     exit: (code) => (code === null ? 'no exit status' : `exit ${code}`),
     recorded: 'recorded',
     run: 'Run',
+    snapshot: 'The snapshot this is drawn from',
+    undrawable: 'cannot be drawn',
     runHint: 'Start a runner with `sudo npx labbook serve` and open the link it prints.',
     runHintPublished: (origin) =>
       `Start a runner on your Linux machine or VM with \`sudo npx labbook serve --allow-origin ${origin}\` and open the second link it prints; if the browser asks whether this site may reach devices on your local network, allow it: the runner listens on 127.0.0.1 only.`,
@@ -60,6 +66,7 @@ export const STRINGS: Record<Locale, Strings> = {
       newLink: 'the runner is gone or restarted: start it again and open the new link it prints',
       same: 'Same as the recording, once PIDs, MACs, inodes and times are set aside.',
       differs: 'Differences from the recording (− recorded, + this run):',
+      drawnLive: 'drawn from your run',
     },
   },
   'zh-cn': {
@@ -73,6 +80,8 @@ export const STRINGS: Record<Locale, Strings> = {
     exit: (code) => (code === null ? '无退出状态' : `退出码 ${code}`),
     recorded: '录制于',
     run: '运行',
+    snapshot: '绘图所依据的快照',
+    undrawable: '无法绘制',
     runHint: '用 `sudo npx labbook serve` 启动运行器，然后打开它打印的链接。',
     runHintPublished: (origin) =>
       `在你的 Linux 机器或虚拟机上用 \`sudo npx labbook serve --allow-origin ${origin}\` 启动运行器，然后打开它打印的第二个链接；如果浏览器询问是否允许本网站访问本地网络中的设备，请允许：运行器只监听 127.0.0.1。`,
@@ -88,6 +97,7 @@ export const STRINGS: Record<Locale, Strings> = {
       newLink: '运行器已停止或已重启：请重新启动它并打开它打印的新链接',
       same: '除去 PID、MAC、inode 和时间之外，与录制结果相同。',
       differs: '与录制结果的差异（− 录制，+ 本次运行）：',
+      drawnLive: '根据你这次运行绘制',
     },
   },
 };

@@ -14,6 +14,7 @@ import { labLeftovers } from '../host-state.ts';
 import { type BuiltSite, buildSite, preview } from '../site/built-site.ts';
 
 const LIVE = new URL('../fixtures/live.md', import.meta.url).pathname;
+const STRUCTURE = new URL('../fixtures/structure.md', import.meta.url).pathname;
 const labbook = new URL('../../runner/bin/labbook.js', import.meta.url).pathname;
 
 interface Runner {
@@ -26,7 +27,15 @@ async function startRunner(site: BuiltSite, origin: string): Promise<Runner> {
   const docs = join(site.root, 'src/content/docs');
   const child = spawn(
     process.execPath,
-    [labbook, 'serve', join(docs, 'namespace.md'), join(docs, 'live.md'), '--port', '0', '--allow-origin', origin],
+    [
+      labbook,
+      'serve',
+      ...['namespace', 'live', 'structure'].map((c) => join(docs, `${c}.md`)),
+      '--port',
+      '0',
+      '--allow-origin',
+      origin,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -55,7 +64,7 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
   let server: Awaited<ReturnType<typeof preview>>;
   let runner: Runner;
   beforeAll(async () => {
-    site = buildSite([LIVE]);
+    site = buildSite([LIVE, STRUCTURE]);
     [browser, server] = await Promise.all([launchChromium(), preview(site)]);
     runner = await startRunner(site, server.url);
   }, 300_000);
@@ -88,6 +97,22 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     expect(await cell(page, 'ns-hello').locator('.xterm-rows').textContent()).toContain('container');
     await cell(page, 'ns-hello').getByRole('button', { name: 'Compare with the recording' }).click();
     expect(await cell(page, 'ns-hello').locator('.lab-live-diff').textContent()).toContain('Same as the recording');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('draws a data cell again from the live run, beside the recorded drawing it replaces', async () => {
+    const link = runner.links.find((l) => l.startsWith(server.url)) ?? '';
+    const { page, errors } = await openLink(link);
+    await page.goto(`${server.url}/structure/`);
+    const topology = cell(page, 'topology');
+    await expect.poll(() => topology.locator('.lab-drawing svg[role="img"]').count()).toBe(2);
+    await topology.locator('summary.lab-claim').click();
+    await topology.locator('button[data-lab-run]').click();
+    const drawn = topology.locator('.lab-live-drawing svg[role="img"]');
+    await expect.poll(() => drawn.count(), { timeout: 30_000 }).toBe(1);
+    expect(await drawn.getAttribute('aria-label')).toMatch(/drawn from your run/);
+    expect(await drawn.textContent()).toMatch(/veth1[\s\S]*10\.200\.0\.2\/24/);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -5,7 +5,7 @@
  * without the caches that Astro and Vite write into it, which would otherwise be shared.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -20,7 +20,7 @@ export interface BuiltSite {
   buildMs: number;
 }
 
-/** Builds the copy; `extra` chapters (Markdown files) are added to its docs as they are. */
+/** Builds the copy; `extra` chapters (Markdown files) are added to its docs, with their recordings. */
 export function buildSite(extra: string[] = []): BuiltSite {
   const root = mkdtempSync(join(tmpdir(), 'labbook-site-'));
   for (const entry of PROJECT) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
@@ -31,7 +31,12 @@ export function buildSite(extra: string[] = []): BuiltSite {
   cpSync(join(FIXTURE, 'fixture.md'), join(docs, 'fixture.md'));
   cpSync(join(FIXTURE, 'zh-cn/fixture.md'), join(docs, 'zh-cn/fixture.md'));
   cpSync(join(FIXTURE, 'fixture.recording.json'), join(root, 'src/content/recordings/fixture.json'));
-  for (const file of extra) cpSync(file, join(docs, basename(file)));
+  for (const file of extra) {
+    cpSync(file, join(docs, basename(file)));
+    const recording = file.replace(/\.md$/, '.recording.json');
+    if (existsSync(recording))
+      cpSync(recording, join(root, 'src/content/recordings', basename(file).replace(/\.md$/, '.json')));
+  }
   const started = Date.now();
   const build = spawnSync('npm', ['run', 'build'], {
     cwd: root,

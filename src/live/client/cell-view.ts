@@ -10,9 +10,11 @@ import { normalize, plainText } from '../../cells/normalize.ts';
 import type { Strings } from '../../site/strings.ts';
 import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS } from '../constants.ts';
 import type { ServerMessage } from '../protocol.ts';
+import { redraw } from './redraw.ts';
 
 const MIN_ROWS = 2;
 const ACK_EVERY = 32 * 1024;
+const MAX_RAW = 1 << 20;
 
 export interface CellActions {
   runAbove(view: CellView): void;
@@ -40,6 +42,8 @@ export class CellView {
   private readonly diff: HTMLElement;
   private readonly t: Strings;
   private unacked = 0;
+  /** This run's output as received, for a data cell's drawing (capped like the runner's). */
+  private raw = '';
   private ended?: () => void;
 
   constructor(figure: HTMLElement, t: Strings, actions: CellActions) {
@@ -83,6 +87,7 @@ export class CellView {
   /** Clears the terminal for a new run; resolves when the run ends. */
   start(): Promise<void> {
     this.term.reset();
+    this.raw = '';
     this.term.resize(COLS, MIN_ROWS);
     this.diff.hidden = true;
     this.say(this.t.live.running);
@@ -97,6 +102,7 @@ export class CellView {
 
   output(data: string): void {
     const bytes = encoder.encode(data).length;
+    if (this.raw.length < MAX_RAW) this.raw += data;
     this.term.write(data, () => {
       this.fit();
       this.unacked += bytes;
@@ -111,6 +117,11 @@ export class CellView {
       const ms = m.durationMs < 1000 ? `${m.durationMs} ms` : `${(m.durationMs / 1000).toFixed(1)} s`;
       this.say(`${m.reason ? `${word}: ${m.reason}` : word} · ${this.t.exit(m.exitCode)} · ${ms}`);
       this.status.dataset.status = m.status;
+      if (m.status === 'passed' && this.figure.dataset.kind) {
+        redraw(this.figure, this.raw, this.t.live.drawnLive).catch((e: Error) =>
+          this.say(`${this.status.textContent} · ${e.message}`),
+        );
+      }
       this.ended?.();
       this.ended = undefined;
     });

@@ -1,0 +1,103 @@
+/**
+ * Structured outputs: a cell with `data=KIND` prints a snapshot (JSON, or samples for
+ * `data=samples`) instead of text for people; the site draws it (a diagram, a plot) at build
+ * time from the recording and again from a live run, and `expect="..."` states facts about
+ * its structure that `labbook check`, `npm test` and the page verify.
+ *
+ *   ```sh run id=veth-topology data=network title="The pair joins the lab and c1" check
+ *   lab_net_json lab c1                             claim="veth1 is in c1" expect="peer veth0 in c1"
+ *   ```
+ *
+ * Expectations, separated by `;`:
+ *   network    peer IF in NS | peer IF is IF | master IF is BRIDGE | parent IF is IF | kind IF is KIND
+ *   processes  pid1 COMM (COMM is PID 1 of a child namespace) | depth COMM is N
+ *   overlay    file PATH from LAYER | whiteout PATH in LAYER
+ */
+import { plainText } from '../normalize.ts';
+import { interfaceOf, type NetworkModel, networkMermaid, parseNetwork } from './network.ts';
+import { type OverlayModel, overlayMermaid, parseOverlay } from './overlay.ts';
+import { type ProcessModel, parseProcesses, processesMermaid } from './processes.ts';
+import { parseSamples, type Series } from './samples.ts';
+
+export const DATA_KINDS = ['network', 'processes', 'overlay', 'samples'] as const;
+export type DataKind = (typeof DATA_KINDS)[number];
+
+export type Structure =
+  | { kind: 'network'; model: NetworkModel }
+  | { kind: 'processes'; model: ProcessModel }
+  | { kind: 'overlay'; model: OverlayModel }
+  | { kind: 'samples'; model: Series[] };
+
+/** Reads a data cell's raw output; throws an Error that says what is wrong with it. */
+export function readStructure(kind: DataKind, rawOutput: string): Structure {
+  const text = plainText(rawOutput).trim();
+  if (kind === 'samples') return { kind, model: parseSamples(text) };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`the output of a data=${kind} cell is not JSON`);
+  }
+  if (kind === 'network') return { kind, model: parseNetwork(json) };
+  if (kind === 'processes') return { kind, model: parseProcesses(json) };
+  return { kind, model: parseOverlay(json) };
+}
+
+/** The mermaid source of a structure's diagram (samples are plotted, not drawn by mermaid). */
+export function structureMermaid(s: Exclude<Structure, { kind: 'samples' }>): string {
+  if (s.kind === 'network') return networkMermaid(s.model);
+  if (s.kind === 'processes') return processesMermaid(s.model);
+  return overlayMermaid(s.model);
+}
+
+type Clause = { words: string[]; text: string };
+
+const GRAMMAR: Record<Exclude<DataKind, 'samples'>, RegExp[]> = {
+  network: [/^peer \S+ (in|is) \S+$/, /^(master|parent|kind) \S+ is \S+$/],
+  processes: [/^pid1 \S+$/, /^depth \S+ is \d+$/],
+  overlay: [/^file \S+ from \S+$/, /^whiteout \S+ in \S+$/],
+};
+
+/** Splits and checks `expect=` against the grammar of its kind; throws with what is wrong. */
+export function parseExpect(kind: DataKind, text: string): Clause[] {
+  if (kind === 'samples') throw new Error('data=samples takes no expect=');
+  const clauses = text
+    .split(';')
+    .map((c) => c.trim().replace(/\s+/g, ' '))
+    .filter(Boolean);
+  if (!clauses.length) throw new Error('expect= is empty');
+  for (const c of clauses) {
+    if (!GRAMMAR[kind].some((g) => g.test(c))) throw new Error(`"${c}" is not an expectation about ${kind}`);
+  }
+  return clauses.map((c) => ({ text: c, words: c.split(' ') }));
+}
+
+/** The expectations that do not hold, each as a sentence. */
+export function unmetExpectations(s: Structure, expect: string): string[] {
+  if (s.kind === 'samples') return [];
+  return parseExpect(s.kind, expect)
+    .filter((c) => !holds(s, c.words))
+    .map((c) => `"${c.text}" does not hold`);
+}
+
+function holds(s: Exclude<Structure, { kind: 'samples' }>, w: string[]): boolean {
+  const [verb, a = '', , b = ''] = w;
+  if (s.kind === 'network') {
+    const i = interfaceOf(s.model, a);
+    if (!i) return false;
+    if (verb === 'peer' && w[2] === 'in') return i.peer?.split('/')[0] === b;
+    if (verb === 'peer') return i.peer === b || i.peer?.split('/')[1] === b;
+    if (verb === 'master') return i.master?.split('/')[1] === b;
+    if (verb === 'parent') return i.parent === b || i.parent?.split('/')[1] === b;
+    return i.kind === b;
+  }
+  if (s.kind === 'processes') {
+    const found = s.model.namespaces
+      .flatMap((ns) => ns.processes.map((p) => ({ ns, p })))
+      .filter((x) => x.p.comm === a);
+    if (verb === 'pid1') return found.some((x) => x.ns.depth > 0 && x.p.pids.at(-1) === 1);
+    return found.some((x) => x.ns.depth === Number(b));
+  }
+  if (verb === 'file') return s.model.files.some((f) => f.path === a && f.from === b);
+  return s.model.whiteouts.some((x) => x.path === a && x.layer === b);
+}
