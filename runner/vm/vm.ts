@@ -89,7 +89,7 @@ function qemuArgs(port: number, kvm: boolean): string[] {
 
 function sshArgs(port: number): string[] {
   return [
-    ...['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=5'],
+    ...['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=3'],
     ...['-o', `UserKnownHostsFile=${vmFile('known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null'],
     ...['-i', vmFile('id_ed25519'), '-o', 'IdentitiesOnly=yes', '-p', String(port), 'root@127.0.0.1'],
   ];
@@ -107,8 +107,9 @@ async function boot(started: number, kvm: boolean): Promise<boolean> {
   rmSync(vmFile('console.log'), { force: true });
   log(started, `booting with ${kvm ? 'KVM' : 'software emulation (TCG, no working KVM)'}, SSH on 127.0.0.1:${port}`);
   await runCommand('qemu-system-x86_64', qemuArgs(port, kvm));
-  let last = 0;
-  for (let waited = 0; waited < BOOT_TIMEOUT_S; waited++) {
+  const t0 = performance.now();
+  let reported = 0;
+  for (let waited = 0; waited < BOOT_TIMEOUT_S; waited = (performance.now() - t0) / 1000) {
     const r = spawnSync('ssh', [...sshArgs(port), 'true'], { stdio: 'ignore' });
     if (r.status === 0) return true;
     const console = existsSync(vmFile('console.log')) ? statSync(vmFile('console.log')).size : 0;
@@ -116,8 +117,8 @@ async function boot(started: number, kvm: boolean): Promise<boolean> {
       stopQemu();
       return false;
     }
-    if (waited - last >= 10) {
-      last = waited;
+    if (waited - reported >= 10) {
+      reported = waited;
       log(started, styleText('dim', `  waiting for SSH (console: ${console} bytes)`));
     }
     await sleep(1000);
