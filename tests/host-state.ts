@@ -110,3 +110,18 @@ function safeRead(path: string): string {
     return '';
   }
 }
+
+/**
+ * The labs a process started: its children that lead a lab (lab-init.sh, which then execs
+ * unshare), found by the cgroup named after their own PID (`labbook-<pid>`). Read while they run, so that the test can
+ * check each one with labLeftovers after they end.
+ */
+export function labsStartedBy(parent: number): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const stat = safeRead(`/proc/${pid}/stat`);
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === parent && safeRead(`/proc/${pid}/cgroup`).includes(`/labbook-${pid}\n`)) found.push(`labbook-${pid}`);
+  }
+  return found.sort();
+}

@@ -36,6 +36,15 @@ export interface RunnerServer {
 }
 
 const PING_MS = 20_000;
+/** RFC 6455 allows 123 bytes of close reason; `ws` throws on more, from inside an event handler. */
+const MAX_REASON_BYTES = 123;
+
+/** Closes with a policy code and a reason cut to whole characters within the limit. */
+function closeWith(ws: WebSocket, code: number, reason: string): void {
+  let cut = reason;
+  while (Buffer.byteLength(cut) > MAX_REASON_BYTES) cut = [...cut].slice(0, -1).join('');
+  ws.close(code, cut);
+}
 
 export async function serve(options: ServeOptions): Promise<RunnerServer> {
   const { token, origins, catalog } = options;
@@ -74,7 +83,7 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
 
   /** The first message must be a hello with the token, within the deadline. */
   function greet(ws: WebSocket): void {
-    const close = (reason: string) => ws.close(1008, reason.slice(0, 120));
+    const close = (reason: string) => closeWith(ws, 1008, reason);
     const deadline = setTimeout(() => close('no hello in time'), HELLO_DEADLINE_MS);
     // A protocol error (an oversized frame) closes this connection, never the runner.
     ws.on('error', () => ws.terminate());
@@ -109,11 +118,11 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
     reply({ type: 'ready', session: session.id, chapter: session.chapter, target: 'local', resumed });
     ws.on('message', (data, isBinary) => {
       const parsed = isBinary ? { ok: false as const, reason: 'binary frame' } : parseClientMessage(data.toString());
-      if (!parsed.ok) return ws.close(1008, parsed.reason.slice(0, 120));
+      if (!parsed.ok) return closeWith(ws, 1008, parsed.reason);
       const m = parsed.message;
       switch (m.type) {
         case 'hello':
-          return ws.close(1008, 'hello was already said');
+          return closeWith(ws, 1008, 'hello was already said');
         case 'run': {
           const found = lookUp(catalog, session.chapter, m, options.allowEdit);
           if (!found.ok) return reply({ type: 'error', message: found.reason });

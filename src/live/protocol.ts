@@ -66,16 +66,39 @@ export type ServerMessage =
   | { type: 'reset' }
   | { type: 'error'; message: string };
 
+const TYPES = clientMessage.options.map((o) => o.shape.type.value);
+
+/** A piece of a page's message quoted in a reason: short and printable, whatever the page sent. */
+function quoted(text: string): string {
+  const shown = [...text].slice(0, 24).join('');
+  return JSON.stringify(shown.length < text.length ? `${shown}…` : shown);
+}
+
 /** Parses a frame from a page: the message, or a reason to close the connection. */
 export function parseClientMessage(raw: string): { ok: true; message: ClientMessage } | { ok: false; reason: string } {
+  // The WebSocket already refuses larger frames; this keeps the rule where the protocol is.
+  if (raw.length > MAX_MESSAGE_BYTES || new TextEncoder().encode(raw).length > MAX_MESSAGE_BYTES) {
+    return { ok: false, reason: `message larger than ${MAX_MESSAGE_BYTES} bytes` };
+  }
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, reason: 'a message must be a JSON object' };
+  }
+  const type = (json as { type?: unknown }).type;
+  if (typeof type !== 'string' || !TYPES.includes(type as ClientMessage['type'])) {
+    const given = typeof type === 'string' ? `unknown type ${quoted(type)}` : 'no type';
+    return { ok: false, reason: `${given}: expected one of ${TYPES.join(', ')}` };
+  }
   const parsed = clientMessage.safeParse(json);
   if (parsed.success) return { ok: true, message: parsed.data };
   const issue = parsed.error.issues[0];
-  return { ok: false, reason: `bad message: ${issue?.path.join('.') || 'type'} ${issue?.message}` };
+  if (issue?.code === 'unrecognized_keys') {
+    return { ok: false, reason: `${type}: unknown field ${quoted(issue.keys[0] ?? '')}` };
+  }
+  return { ok: false, reason: `${type}: ${issue?.path.join('.')} ${issue?.message}` };
 }
