@@ -38,6 +38,9 @@ describe('a network snapshot', () => {
     expect(mermaid).toContain('lab_veth0 <-->|veth| c1_veth1');
     expect(mermaid).toContain('lab_veth0 ---|port| lab_br0');
     expect(mermaid).toContain('lab_up0 -.->|macvlan| c1_mv1');
+    // A pair in one namespace: ip names the peer ("link") instead of giving its index.
+    expect(mermaid).toMatch(/lab_up0_sw <-->\|veth\| lab_up0\n|lab_up0 <-->\|veth\| lab_up0_sw\n/);
+    expect(unmetExpectations(s, 'peer up0 is up0-sw; peer up0-sw in lab')).toEqual([]);
     expect(mermaid).toContain('10.200.0.2/24');
     expect(unmetExpectations(s, cell('topology').expect ?? '')).toEqual([]);
   });
@@ -49,7 +52,7 @@ describe('a network snapshot', () => {
     });
     const after = readStructure('network', broken.cells.find((c) => c.id === 'topology')?.output ?? '');
     const mermaid = structureMermaid(after as Exclude<typeof after, { kind: 'samples' }>);
-    expect(mermaid).not.toContain('<-->|veth|');
+    expect(mermaid).not.toContain('lab_veth0 <-->|veth|');
     expect(mermaid).not.toContain('veth1');
     expect(unmetExpectations(after, 'peer veth0 in c1')).toEqual(['"peer veth0 in c1" does not hold']);
     // labbook check and npm test see it as a failed structural check.

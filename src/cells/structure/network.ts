@@ -8,12 +8,14 @@
  * bridge, each macvlan/macvtap/ipvlan to its parent. A veth's peer is the interface whose
  * ifindex is its link_index and whose link_index is its ifindex (in another namespace when
  * link_netnsid is present); a parent is found the same way without the reverse condition.
+ * When the peer or parent is in the same namespace, ip gives its name (`link`) instead.
  */
 import { z } from 'zod';
 
 const link = z.looseObject({
   ifindex: z.number(),
   ifname: z.string(),
+  link: z.string().optional(),
   link_index: z.number().optional(),
   link_netnsid: z.number().optional(),
   master: z.string().optional(),
@@ -59,6 +61,13 @@ export function parseNetwork(json: unknown): NetworkModel {
     );
     return others.length === 1 ? others[0] : undefined;
   };
+  // In its own namespace, ip names the peer or parent (`link`) instead of giving its index.
+  const findByName = (from: (typeof raw)[number], name: string, reverse: boolean) => {
+    const others = raw.filter(
+      (o) => o.ns === from.ns && o.l.ifname === name && (!reverse || o.l.link === from.l.ifname),
+    );
+    return others.length === 1 ? others[0] : undefined;
+  };
   const interfaces = raw.map((r): Interface => {
     const kind = r.l.linkinfo?.info_kind ?? (r.l.ifname === 'lo' ? 'loopback' : 'device');
     const i: Interface = {
@@ -73,11 +82,14 @@ export function parseNetwork(json: unknown): NetworkModel {
     const mode = r.l.linkinfo?.info_data?.mode;
     if (typeof mode === 'string') i.mode = mode;
     if (r.l.master) i.master = `${r.ns}/${r.l.master}`;
-    if (r.l.link_index !== undefined) {
-      const other = find(r, r.l.link_index, kind === 'veth');
-      if (other && kind === 'veth') i.peer = ref({ ns: other.ns, name: other.l.ifname });
-      else if (other && CHILD_KINDS.has(kind)) i.parent = ref({ ns: other.ns, name: other.l.ifname });
-    }
+    const other =
+      r.l.link_index !== undefined
+        ? find(r, r.l.link_index, kind === 'veth')
+        : r.l.link !== undefined
+          ? findByName(r, r.l.link, kind === 'veth')
+          : undefined;
+    if (other && kind === 'veth') i.peer = ref({ ns: other.ns, name: other.l.ifname });
+    else if (other && CHILD_KINDS.has(kind)) i.parent = ref({ ns: other.ns, name: other.l.ifname });
     return i;
   });
   return {
