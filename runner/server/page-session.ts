@@ -95,8 +95,8 @@ export class PageSession {
   }
 
   async interrupt(): Promise<void> {
-    if (!this.running || !this.lab) return;
-    const lab = await this.lab;
+    const lab = this.running && (await this.lab?.catch(() => undefined));
+    if (!lab || !this.running) return;
     (await lab.session(this.running.session).catch(() => undefined))?.interrupt();
   }
 
@@ -128,9 +128,15 @@ export class PageSession {
     if (lab) await (await lab.catch(() => undefined))?.close();
   }
 
+  /** The page's lab, made on first use; a lab that failed to start is tried again next time. */
   private labReady(): Promise<Lab> {
-    this.lab ??= Lab.create();
-    return this.lab;
+    if (this.lab) return this.lab;
+    const lab = Lab.create();
+    this.lab = lab;
+    lab.catch(() => {
+      if (this.lab === lab) this.lab = undefined;
+    });
+    return lab;
   }
 
   private output(cell: Cell, data: string): void {

@@ -8,6 +8,10 @@ here=$(dirname "$(readlink -f "$0")")
 # at the end, from outside the lab.
 read -r pid1 _ </proc/self/stat
 echo "labbook:pid1=$pid1"
+# The runner's scripts may live under /tmp or /run (a clone in /tmp, a remote target's
+# directory), which the lab's own tmpfs mounts hide: keep them, to put in /run/labbook/shell.
+declare -A scripts
+for f in "$here"/*; do scripts[${f##*/}]=$(<"$f"); done
 # The host's cgroup mounts, to remount below; nsdelegate is only for the root namespace.
 cgroups=$(awk '$3 ~ /^cgroup2?$/ { print $2, $3, $4 }' /proc/self/mounts | sed 's/,nsdelegate//')
 mount -t proc proc /proc
@@ -23,9 +27,10 @@ done <<<"$cgroups"
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /var/tmp
-mkdir -p /run/labbook /run/netns
+mkdir -p /run/labbook/shell /run/netns
+for f in "${!scripts[@]}"; do printf '%s\n' "${scripts[$f]}" >"/run/labbook/shell/$f"; done
 hostname lab
 ip link set lo up
 cd /tmp
 # Not exec: PID 1 stays a plain bash that waits for the session and reaps orphans.
-bash --noediting --noprofile --rcfile "$here/session.rc" -i
+bash --noediting --noprofile --rcfile /run/labbook/shell/session.rc -i

@@ -13,7 +13,8 @@ if [ "$1" = enter ]; then
   echo "labbook:pid=$$"
   pid1=$2
   shift 2
-  exec nsenter --target "$pid1" --mount --uts --ipc --net --pid --cgroup -- bash "$here/session.sh" join "$@"
+  # Inside the lab, its own copy of the scripts (lab-pid1.sh put it there).
+  exec nsenter --target "$pid1" --mount --uts --ipc --net --pid --cgroup -- bash /run/labbook/shell/session.sh join "$@"
 fi
 stage=$1 name=$2 host=$3
 shift 3
