@@ -61,6 +61,7 @@ export const PACKAGES: Record<string, { debian: string; fedora: string }> = {
   cgcreate: { debian: 'cgroup-tools', fedora: 'libcgroup-tools' },
   getfattr: { debian: 'attr', fedora: 'attr' },
   iperf3: { debian: 'iperf3', fedora: 'iperf3' },
+  iptables: { debian: 'iptables', fedora: 'iptables-nft' },
   'systemd-cgls': { debian: 'systemd', fedora: 'systemd' },
 };
 
