@@ -184,7 +184,14 @@ export function parseTarget(spec: string | undefined, options: TargetOptions = {
   if (!spec || spec === 'local') return LOCAL;
   if (spec === 'vm') {
     const { address, ...vm } = vmTargetOptions();
-    return new RemoteTarget('labbook vm', sshTransport(address, { ...vm, ...options }));
+    // What the command line names explicitly wins over the VM's own files.
+    return new RemoteTarget(
+      'labbook vm',
+      sshTransport(address, {
+        identity: options.identity ?? vm.identity,
+        knownHosts: options.knownHosts ?? vm.knownHosts,
+      }),
+    );
   }
   if (spec.startsWith('ssh://')) return new RemoteTarget(spec, sshTransport(spec, options));
   const words = splitWords(spec);
