@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareRun } from '../../src/cells/compare.ts';
+import { plainText } from '../../src/cells/normalize.ts';
 import { loadChapter, parseChapter } from '../../src/cells/parse.ts';
 import type { Recording } from '../../src/cells/recording.ts';
 import { readStructure, structureMermaid, unmetExpectations } from '../../src/cells/structure/index.ts';
@@ -85,6 +86,20 @@ describe('a process snapshot', () => {
     );
     expect(unmetExpectations(s, 'pid1 bash; depth bash is 1')).toEqual([]);
     expect(unmetExpectations(s, 'pid1 unshare')).toEqual(['"pid1 unshare" does not hold']);
+  });
+
+  it('draws the same structure when only the PIDs differ', () => {
+    const json = JSON.parse(plainText(output('pids')));
+    const shift = (pid: number) => (pid > 1 ? pid + 7 : pid); // the lab's init stays PID 1
+    for (const p of json.processes) {
+      p.pid = shift(p.pid);
+      p.ppid = shift(p.ppid);
+      p.nspid[0] = shift(p.nspid[0]);
+    }
+    const copy: Recording = structuredClone(recording);
+    const c = copy.cells.find((x) => x.id === 'pids') ?? expect.unreachable();
+    c.output = JSON.stringify(json);
+    expect(compareRun(chapter.cells, copy, recording)).toEqual([]);
   });
 });
 

@@ -66,12 +66,11 @@ export function processesMermaid(model: ProcessModel): string {
     lines.push(
       `${indent}subgraph pidns_${model.namespaces.indexOf(ns)}["${ns.depth ? `child pid namespace, level ${ns.depth}` : "the lab's pid namespace"}"]`,
     );
-    for (const p of ns.processes) {
+    // Node ids are positions, not PIDs: a PID is volatile, and runs are compared by what is drawn.
+    for (const [n, p] of ns.processes.entries()) {
       const where =
         p.pids.length > 1 ? `<br/><small>PID ${p.pids.slice(0, -1).join(' / ')} seen from above</small>` : '';
-      lines.push(
-        `${indent}  p_${model.namespaces.indexOf(ns)}_${p.pids.at(-1)}["${p.comm}: PID ${p.pids.at(-1)}${where}"]`,
-      );
+      lines.push(`${indent}  p_${model.namespaces.indexOf(ns)}_${n}["${p.comm}: PID ${p.pids.at(-1)}${where}"]`);
     }
     for (const child of model.namespaces.filter((c) => c.parent === ns.inode)) draw(child, `${indent}  `);
     lines.push(`${indent}end`);
