@@ -4,14 +4,13 @@
  */
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import { type RunnerServer, serve } from '../../runner/server/server.ts';
 import { hashSource } from '../../src/cells/parse.ts';
-import { HIGH_WATER_BYTES, MAX_MESSAGE_BYTES, type ServerMessage } from '../../src/live/protocol.ts';
+import { HIGH_WATER_BYTES, MAX_MESSAGE_BYTES } from '../../src/live/protocol.ts';
+import { connect as connectTo, Page as PageClient, SITE } from './page-client.ts';
 
-const SITE = 'http://127.0.0.1:4321';
 const token = newToken();
 const fixture = (name: string) => new URL(`../fixtures/${name}.md`, import.meta.url).pathname;
 const catalog = loadCatalog(['basic', 'live'].map((slug) => ({ slug, file: fixture(slug) })));
@@ -29,57 +28,13 @@ afterAll(async () => {
   await editable.close();
 });
 
-/** Opens a WebSocket; resolves with the HTTP status if the handshake is refused. */
-function connect(
-  server: RunnerServer,
-  headers: Record<string, string> = { Origin: SITE },
-): Promise<WebSocket | number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/session`, { headers, maxPayload: 1 << 24 });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('error', reject);
-  });
-}
+const connect = (server: RunnerServer, headers?: Record<string, string>) => connectTo(server.port, headers);
 
-/** A client that keeps every message it receives, and can wait for one. */
-class Page {
-  readonly messages: ServerMessage[] = [];
-  closed?: { code: number; reason: string };
-  private readonly ws: WebSocket;
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.on('message', (d) => this.messages.push(JSON.parse(d.toString())));
-    ws.on('close', (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-    });
-  }
-  static async open(server = strict, hello: Record<string, unknown> = {}): Promise<Page> {
-    const ws = await connect(server);
-    if (typeof ws === 'number') throw new Error(`refused: ${ws}`);
-    const page = new Page(ws);
-    page.send({ type: 'hello', version: 1, token, chapter: 'basic', ...hello });
-    return page;
-  }
-  send(m: unknown): void {
-    this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
-  }
-  close(): void {
-    this.ws.close();
-  }
-  async next<T extends ServerMessage['type']>(type: T, timeout = 15_000): Promise<Extract<ServerMessage, { type: T }>> {
-    await expect.poll(() => this.messages.some((m) => m.type === type), { timeout }).toBe(true);
-    const i = this.messages.findIndex((m) => m.type === type);
-    return this.messages.splice(i, 1)[0] as Extract<ServerMessage, { type: T }>;
-  }
-  async closedWith(): Promise<{ code: number; reason: string }> {
-    await expect.poll(() => this.closed, { timeout: 8000 }).toBeDefined();
-    return this.closed as { code: number; reason: string };
-  }
-  output(): string {
-    return this.messages.flatMap((m) => (m.type === 'output' ? [m.data] : [])).join('');
-  }
-}
+/** The site's page client, on the strict runner unless told otherwise, with the token. */
+const Page = {
+  open: (server = strict, hello: Record<string, unknown> = {}) =>
+    PageClient.open(server.port, { token, chapter: 'basic', ...hello }),
+};
 
 const run = (id: string, extra: Record<string, unknown> = {}) => ({
   type: 'run',
@@ -136,7 +91,7 @@ describe('the token', () => {
   it('must come with a hello in time, and first', async () => {
     const ws = await connect(strict);
     if (typeof ws === 'number') throw new Error('refused');
-    const page = new Page(ws);
+    const page = new PageClient(ws);
     page.send(run('state-persists'));
     expect(await page.closedWith()).toEqual({ code: 1008, reason: 'the first message must be hello' });
   });
@@ -170,7 +125,8 @@ describe('a page session', () => {
     const page = await Page.open(editable);
     await page.next('ready');
     page.send(run('functions-persist', { code: 'echo edited' }));
-    expect(await page.next('end')).toMatchObject({ status: 'passed' });
+    expect(await page.next('end')).toMatchObject({ cell: 'prepare', status: 'passed' });
+    expect(await page.next('end')).toMatchObject({ cell: 'functions-persist', status: 'passed' });
     expect(page.output()).toBe('edited\r\n');
     page.close();
   });
