@@ -105,8 +105,11 @@ export async function cellFigure(
       ? await terminalHtml(rec.output)
       : undefined;
   if (output && !drawn) output.properties.ariaLabel = t.output;
-  // A check's output is folded away; a diagram beside it stays in view, under the claim.
-  const shown = beside && !cell.check ? h('div.lab-beside', output ? [output, beside] : [beside]) : output;
+  // A check's output is folded away; a diagram beside it, or its own drawing, stays in view
+  // under the claim.
+  const inView = cell.check ? [...(drawn && output ? [output] : []), ...(beside ? [beside] : [])] : [];
+  const folded = cell.check && drawn ? undefined : output;
+  const shown = beside && !cell.check ? h('div.lab-beside', folded ? [folded, beside] : [beside]) : folded;
   // Repeated under every cell: kept out of the search index.
   const meta = h('div.lab-meta', { dataPagefindIgnore: '' }, [
     ...status(rec, stale, t),
@@ -140,7 +143,7 @@ export async function cellFigure(
             ),
             ...body,
           ]),
-          ...(beside ? [beside] : []),
+          ...inView,
         ]
       : body,
   );

@@ -33,6 +33,9 @@ describe.skipIf(!hasChromium())('data cells (diagrams rendered in headless Chrom
     expect(textOf(select('.lab-drawing .lab-diagram-light', f) as Element)).toMatch(/veth1[\s\S]*10\.200\.0\.2\/24/);
     expect(textOf(select('details.lab-snapshot', f) as Element)).toMatch(/"namespaces"/);
     expect(select('pre.lab-terminal', f)).toBeUndefined();
+    // A check's drawing stays in view under its claim; the code and the raw output fold away.
+    expect(select('details .lab-drawing', f)).toBeUndefined();
+    expect(select('details summary.lab-claim', f)).toBeDefined();
   });
 
   it('reads a structural check as verified when its snapshot shows the claim', () => {

@@ -123,6 +123,8 @@ describe('samples', () => {
     const svg = plotSvg(series, { title: 'CPU with and without a quota', x: 'time (s)', y: 'CPU (%)' });
     expect(svg).toMatch(/^<svg [^>]*role="img" aria-label="CPU with and without a quota"/);
     expect(svg.match(/<polyline/g)).toHaveLength(2);
+    // The y axis ends at a round number near the highest value, not at twice it.
+    expect(plotSvg(parseSamples('a 0 0\na 1 101'), { title: 't', x: 'x', y: 'y' })).toMatch(/>120<\/text>/);
     expect(() => parseSamples('not a sample')).toThrow(/SERIES TIME VALUE/);
   });
 });

@@ -29,10 +29,12 @@ const H = 260;
 const PAD = { left: 48, right: 110, top: 12, bottom: 36 };
 const COLOURS = ['var(--sl-color-accent)', 'var(--sl-color-orange, #e8590c)', 'var(--sl-color-green, #2f9e44)'];
 
+/** A round number at or above v, close to it: rounding 101 up to 200 would waste half the chart. */
 function niceMax(v: number): number {
   if (v <= 0) return 1;
-  const step = 10 ** Math.floor(Math.log10(v));
-  return Math.ceil(v / step) * step;
+  const power = 10 ** Math.floor(Math.log10(v));
+  const step = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * power >= v) ?? 10;
+  return step * power;
 }
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' }[c]};`);
