@@ -13,6 +13,8 @@ export interface Page {
   locale: Locale;
   slug: string;
   recordingFile: string;
+  /** The English chapter: the page itself, or the chapter it translates. */
+  source: string;
 }
 
 const isLocale = (s: string | undefined): s is (typeof LOCALES)[number] => LOCALES.some((l) => l === s);
@@ -23,5 +25,5 @@ export function pageOf(file: string): Page {
   const at = parts.slice(0, -1).findLastIndex(isLocale);
   const locale = at < 0 ? 'en' : (parts[at] as Locale);
   const english = at < 0 ? file : [...parts.slice(0, at), ...parts.slice(at + 1)].join(sep);
-  return { locale, slug: slugOf(english), recordingFile: recordingPath(english) };
+  return { locale, slug: slugOf(english), recordingFile: recordingPath(english), source: english };
 }

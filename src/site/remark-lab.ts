@@ -19,12 +19,23 @@ import type { Code, Parent, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { CellError, ChapterErrors } from '../cells/errors.ts';
-import { type Cell, checkChapter, type Fence, isOriginal, readFence, readSessions } from '../cells/parse.ts';
-import { readRecording } from '../cells/recording.ts';
+import {
+  type Cell,
+  type Chapter,
+  checkChapter,
+  type Fence,
+  isOriginal,
+  loadChapter,
+  readFence,
+  readSessions,
+} from '../cells/parse.ts';
+import { type Recording, readRecording } from '../cells/recording.ts';
+import { translationErrors } from '../cells/translations.ts';
+import { refusesOutdated } from './build-mode.ts';
 import { cellFigure, FENCE_SLOT } from './cell-figure.ts';
 import { type Diagram, isDiagram, readDiagram } from './diagram.ts';
 import { SiteError } from './errors.ts';
-import { pageOf } from './page.ts';
+import { type Page, pageOf } from './page.ts';
 import { STRINGS, type Strings } from './strings.ts';
 
 interface Spot {
@@ -37,8 +48,8 @@ const holdsFence = (n: ElementContent): boolean =>
   n.type === 'element' && (n.tagName === FENCE_SLOT || n.children.some(holdsFence));
 
 /** An mdast node that remark-rehype turns into exactly this hast element, the fence kept as mdast. */
-function asMdast(node: ElementContent, fence: Code): RootContent {
-  if (node.type === 'element' && node.tagName === FENCE_SLOT) return fence;
+function asMdast(node: ElementContent, fence?: Code): RootContent {
+  if (node.type === 'element' && node.tagName === FENCE_SLOT && fence) return fence;
   if (node.type === 'text') return { type: 'text', value: node.value };
   const el = node as Element;
   const holds = holdsFence(el);
@@ -69,6 +80,41 @@ function atFileLine(fence: Code, offset: number): Fence {
 }
 
 const originalFigure = (t: Strings): Element => h('figure.lab-original', [h('figcaption', t.original), h(FENCE_SLOT)]);
+
+/** Cells of an English chapter whose recording is missing or was made from other code. */
+function outdatedRecordings(cells: Cell[], recording: Recording | undefined, page: Page, file: string): CellError[] {
+  const fix = `run npx labbook record ${page.slug}`;
+  return cells.flatMap((cell) => {
+    const rec = recording?.cells.find((c) => c.id === cell.id);
+    if (rec && rec.hash === cell.hash) return [];
+    const problem = rec
+      ? `the recording of the cell "${cell.id}" is stale: its code changed since it was recorded`
+      : `the cell "${cell.id}" has no recording`;
+    return [new CellError(file, cell.line, problem, fix)];
+  });
+}
+
+/** Differences between a translation's cells and its English chapter's (none if that one is itself broken). */
+function translationProblems(translation: Chapter, page: Page): CellError[] {
+  let source: Chapter;
+  try {
+    source = loadChapter(page.source);
+  } catch {
+    // The English page reports its own errors.
+    return [];
+  }
+  return translationErrors(source, translation);
+}
+
+/** What `astro dev` shows on a page whose problems a build refuses (build-mode.ts). */
+const problemsNote = (problems: CellError[], t: Strings): Element =>
+  h('aside.lab-problems', { role: 'note' }, [
+    h('p', t.translationDiffers),
+    h(
+      'ul',
+      problems.map((p) => h('li', `${p.file}:${p.line}: ${p.problem}`)),
+    ),
+  ]);
 
 export function remarkLab() {
   return async (tree: Root, vfile: VFile): Promise<void> => {
@@ -122,9 +168,16 @@ export function remarkLab() {
         );
       } else besides.set(d.beside, d.figure);
     }
+    const recording = cells.size ? readRecording(page.recordingFile) : undefined;
+    // A stale recording is reported on the English page only: a translation shares it, and
+    // its own differences from the English cells are reported as such.
+    const outdated =
+      page.locale === 'en'
+        ? outdatedRecordings([...cells.values()], recording, page, file)
+        : translationProblems({ file, sessions, cells: [...cells.values()] }, page);
+    if (refusesOutdated()) errors.push(...outdated);
     if (errors.length) throw new ChapterErrors(errors);
 
-    const recording = cells.size ? readRecording(page.recordingFile) : undefined;
     const replacements = new Map<Spot, RootContent | null>();
     for (const spot of spots) {
       const cell = cells.get(spot);
@@ -142,5 +195,8 @@ export function remarkLab() {
     for (const [spot, node] of [...replacements].reverse()) {
       spot.parent.children.splice(spot.index, 1, ...(node ? [node] : []));
     }
+    // Stale cells are marked one by one (cell-figure.ts); translation differences above all,
+    // added last so that the indexes above stay true.
+    if (page.locale !== 'en' && outdated.length) tree.children.unshift(asMdast(problemsNote(outdated, t)));
   };
 }

@@ -8,6 +8,8 @@ export interface Strings {
   status: Record<'passed' | 'failed' | 'timed-out' | 'skipped' | 'error', string>;
   notRecorded: string;
   stale: string;
+  /** Over the list of differences that `astro dev` shows on a translation (a build refuses them). */
+  translationDiffers: string;
   verified: string;
   notVerified: string;
   original: string;
@@ -42,6 +44,7 @@ export const STRINGS: Record<Locale, Strings> = {
     status: { passed: 'passed', failed: 'failed', 'timed-out': 'timed out', skipped: 'skipped', error: 'error' },
     notRecorded: 'not recorded',
     stale: 'source changed since recording',
+    translationDiffers: 'The cells of this translation differ from the English chapter (a build refuses this page):',
     verified: 'Verified: ',
     notVerified: 'Not verified: ',
     original: 'Original (not run here)',
@@ -73,6 +76,7 @@ export const STRINGS: Record<Locale, Strings> = {
     status: { passed: '通过', failed: '失败', 'timed-out': '超时', skipped: '已跳过', error: '出错' },
     notRecorded: '尚未录制',
     stale: '录制后源码已改动',
+    translationDiffers: '本译文的单元与英文章节不一致（构建时会拒绝此页面）：',
     verified: '已验证：',
     notVerified: '未验证：',
     original: '原文（此处不运行）',

@@ -5,7 +5,7 @@
  * without the caches that Astro and Vite write into it, which would otherwise be shared.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -20,8 +20,8 @@ export interface BuiltSite {
   buildMs: number;
 }
 
-/** Builds the copy; `extra` chapters (Markdown files) are added to its docs, with their recordings. */
-export function buildSite(extra: string[] = []): BuiltSite {
+/** A temporary copy of the project with the fixture chapter; `extra` chapters (Markdown files) are added to its docs, with their recordings. */
+export function copyProject(extra: string[] = []): string {
   const root = mkdtempSync(join(tmpdir(), 'labbook-site-'));
   for (const entry of PROJECT) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   const modules = spawnSync('cp', ['-al', join(ROOT, 'node_modules'), root], { encoding: 'utf8' });
@@ -37,17 +37,30 @@ export function buildSite(extra: string[] = []): BuiltSite {
     if (existsSync(recording))
       cpSync(recording, join(root, 'src/content/recordings', basename(file).replace(/\.md$/, '.json')));
   }
-  const started = Date.now();
+  return root;
+}
+
+/** `npm run build` in a copy: its exit status and everything it printed. */
+export function runBuild(root: string, env: Record<string, string> = {}): { status: number | null; output: string } {
   const build = spawnSync('npm', ['run', 'build'], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, SITE_URL: '', BASE_PATH: '' },
+    env: { ...process.env, SITE_URL: '', BASE_PATH: '', ...env },
   });
-  if (build.status !== 0) throw new Error(`the site build failed:\n${build.stdout}\n${build.stderr}`);
+  return { status: build.status, output: `${build.stdout}\n${build.stderr}` };
+}
+
+/** Builds the copy; `extra` chapters (Markdown files) are added to its docs, with their recordings. */
+export function buildSite(extra: string[] = []): BuiltSite {
+  const root = copyProject(extra);
+  const started = Date.now();
+  // The fixture holds a stale and an unrecorded cell on purpose: mark them, as astro dev does.
+  const build = runBuild(root, { LABBOOK_MARK_STALE: '1' });
+  if (build.status !== 0) throw new Error(`the site build failed:\n${build.output}`);
   return { root, dist: join(root, 'dist'), buildMs: Date.now() - started };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -58,16 +71,32 @@ function freePort(): Promise<number> {
 }
 
 /** `astro preview` of the built copy; resolves with its URL once it answers. */
-export async function preview(site: BuiltSite): Promise<{ url: string; stop: () => void }> {
+export function preview(site: BuiltSite): Promise<{ url: string; stop: () => void }> {
+  return astro(site.root, 'preview');
+}
+
+/** This process's environment without what vitest adds (NODE_ENV=test, VITEST*), which Astro and Vite read. */
+function astroEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_ENV' && !k.startsWith('VITEST')));
+}
+
+/** `astro preview` or `astro dev` in a copy, in a process group of its own; resolves once it answers. */
+export async function astro(root: string, command: 'preview' | 'dev'): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
-  const child = spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(port)], {
-    cwd: site.root,
-    stdio: 'ignore',
+  const log = join(root, `astro-${command}.log`);
+  const out = openSync(log, 'w');
+  const child = spawn('npx', ['astro', command, '--host', '127.0.0.1', '--port', String(port)], {
+    cwd: root,
+    stdio: ['ignore', out, out],
     detached: true,
+    env: astroEnv(),
   });
+  closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   const stop = () => process.kill(-(child.pid as number));
-  for (let i = 0; i < 100; i++) {
+  // astro dev answers its first request only after bundling its dependencies: up to a minute here.
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
     if (
       await fetch(url).then(
         (r) => r.ok,
@@ -78,5 +107,5 @@ export async function preview(site: BuiltSite): Promise<{ url: string; stop: () 
     await new Promise((r) => setTimeout(r, 100));
   }
   stop();
-  throw new Error(`astro preview did not answer on ${url}`);
+  throw new Error(`astro ${command} did not answer on ${url}:\n${readFileSync(log, 'utf8')}`);
 }
