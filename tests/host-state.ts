@@ -1,10 +1,12 @@
 /**
  * What a run could leave behind on this host: network links, addresses and routes of the
- * host's own namespace, named network namespaces, mounts, cgroup directories, tap devices
- * and processes of labs. Two snapshots are compared to prove the host is unchanged.
+ * host's own namespace, named network namespaces, mounts, cgroup directories, tap devices,
+ * processes of labs and the runner's temporary files. Two snapshots are compared to prove the host is unchanged.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
 
@@ -38,6 +40,8 @@ export interface HostState {
   cgroups: string[];
   taps: string[];
   processes: string[];
+  /** The runner's temporary files: SSH control sockets (tmpdir) and remote targets' scripts (/dev/shm). */
+  temp: string[];
 }
 
 export function snapshot(): HostState {
@@ -60,6 +64,11 @@ export function snapshot(): HostState {
     cgroups: cgroupDirs(),
     taps: safeList('/dev').filter((d) => /^tap\d+$/.test(d)),
     processes: labProcesses(),
+    temp: [tmpdir(), '/dev/shm'].flatMap((dir) =>
+      safeList(dir)
+        .filter((f) => /^labbook-(ssh|target|new)[-.]/.test(f))
+        .map((f) => join(dir, f)),
+    ),
   };
 }
 

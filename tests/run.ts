@@ -21,7 +21,7 @@ const changed = differences(before, snapshot());
 if (changed.length) console.error(`\nThe host is not as it was before the tests:\n  ${changed.join('\n  ')}`);
 else
   console.log(
-    '\nThe host is as it was before the tests (links, addresses, routes, netns, mounts, cgroups, taps, processes).',
+    '\nThe host is as it was before the tests (links, addresses, routes, netns, mounts, cgroups, taps, processes, temporary files).',
   );
 
 interface FileResult {

@@ -31,10 +31,12 @@ export class PageSession {
   private paused = false;
   private expiry?: NodeJS.Timeout;
   private readonly onExpire: (s: PageSession) => void;
+  private readonly graceMs: number;
 
-  constructor(chapter: string, onExpire: (s: PageSession) => void) {
+  constructor(chapter: string, onExpire: (s: PageSession) => void, graceMs = DETACHED_GRACE_MS) {
     this.chapter = chapter;
     this.onExpire = onExpire;
+    this.graceMs = graceMs;
   }
 
   get attached(): boolean {
@@ -52,7 +54,7 @@ export class PageSession {
     if (this.client !== ws) return;
     this.client = undefined;
     this.flow();
-    this.expiry = setTimeout(() => this.onExpire(this), DETACHED_GRACE_MS);
+    this.expiry = setTimeout(() => this.onExpire(this), this.graceMs);
   }
 
   send(message: ServerMessage): void {

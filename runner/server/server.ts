@@ -28,10 +28,14 @@ export interface ServeOptions {
   origins: ReadonlySet<string>;
   allowEdit: boolean;
   catalog: Catalog;
+  /** How long a page's lab waits for its page to reconnect (default DETACHED_GRACE_MS). */
+  detachedGraceMs?: number;
 }
 
 export interface RunnerServer {
   port: number;
+  /** Page sessions the runner holds: attached, or waiting for their page to come back. */
+  sessionCount(): number;
   close(): Promise<void>;
 }
 
@@ -102,10 +106,14 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
       if (session && session.chapter !== hello.chapter) session = undefined;
       const resumed = !!session;
       if (!session) {
-        session = new PageSession(hello.chapter, (s) => {
-          sessions.delete(s.id);
-          void s.close();
-        });
+        session = new PageSession(
+          hello.chapter,
+          (s) => {
+            sessions.delete(s.id);
+            void s.close();
+          },
+          options.detachedGraceMs,
+        );
         sessions.set(session.id, session);
       }
       attach(ws, session, resumed);
@@ -162,6 +170,7 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
 
   return {
     port,
+    sessionCount: () => sessions.size,
     async close() {
       for (const ws of wss.clients) ws.terminate();
       await Promise.all([...sessions.values()].map((s) => s.close()));
