@@ -6,66 +6,17 @@
  * The 20 sessions run a cell every 100 ms each (200 cells/s in all, far beyond what readers
  * press); a second figure has them run back to back, which on 2 cores measures queueing.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { WebSocket } from 'ws';
 import { Lab } from '../runner/lab.ts';
 import { loadChapter } from '../src/cells/parse.ts';
 import { median, report } from './figure.ts';
+import { pageSession, rssMiB, startServe } from './pages.ts';
 
 const CHAPTER = new URL('../tests/fixtures/live.md', import.meta.url).pathname;
 const builtin = loadChapter(CHAPTER).cells.find((c) => c.id === 'builtin');
 if (!builtin) throw new Error('the fixture has no builtin cell');
-const ORIGIN = 'http://127.0.0.1:4321';
-
-const runner = spawn(
-  process.execPath,
-  [new URL('../runner/bin/labbook.js', import.meta.url).pathname, 'serve', CHAPTER, '--port', '0'],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-const link = await new Promise<string>((resolve) => runner.stdout.once('data', (d: Buffer) => resolve(d.toString())));
-const [, port, token] = /runner=127\.0\.0\.1:(\d+)&token=(\S+)/.exec(link) ?? [];
-
-/** A page: connects, says hello, and runs the builtin cell n times, timing each. */
-async function page(n: number, pauseMs = 0): Promise<{ firstByte: number[]; whole: number[] }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/session`, { headers: { Origin: ORIGIN } });
-  await new Promise((r) => ws.once('open', r));
-  const next = (type: string) =>
-    new Promise<void>((resolve) => {
-      const on = (d: Buffer) => {
-        if (JSON.parse(d.toString()).type === type) {
-          ws.off('message', on);
-          resolve();
-        }
-      };
-      ws.on('message', on);
-    });
-  ws.send(JSON.stringify({ type: 'hello', version: 1, token, chapter: 'live' }));
-  await next('ready');
-  const run = JSON.stringify({ type: 'run', cell: 'builtin', hash: builtin?.hash });
-  ws.send(run); // the first run makes the lab
-  await next('end');
-  const firstByte: number[] = [];
-  const whole: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    const output = next('output').then(() => firstByte.push(performance.now() - t));
-    ws.send(run);
-    await next('end');
-    whole.push(performance.now() - t);
-    await output;
-    if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs * (0.5 + Math.random())));
-  }
-  ws.close();
-  return { firstByte, whole };
-}
-
-function rssMiB(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return kb / 1024;
-}
+const runner = await startServe(CHAPTER);
+const page = (count: number, pauseMs = 0) =>
+  pageSession({ port: runner.port, token: runner.token, chapter: 'live', cell: builtin, count, pauseMs });
 
 try {
   const direct: number[] = [];
@@ -77,12 +28,12 @@ try {
   }
   await lab.close();
 
-  const idleRss = rssMiB(runner.pid as number);
+  const idleRss = rssMiB(runner.child.pid as number);
   const alone = await page(200);
   const alonePaced = await page(50, 100);
   let peakRss = 0;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, rssMiB(runner.pid as number));
+    peakRss = Math.max(peakRss, rssMiB(runner.child.pid as number));
   }, 20);
   const crowd = await Promise.all(Array.from({ length: 20 }, () => page(50, 100)));
   const saturated = await Promise.all(Array.from({ length: 20 }, () => page(50)));
@@ -129,6 +80,5 @@ try {
     target: 'bounded, no target',
   });
 } finally {
-  runner.kill('SIGTERM');
-  await new Promise((r) => runner.once('exit', r));
+  await runner.stop();
 }

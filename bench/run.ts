@@ -10,7 +10,8 @@ const here = new URL('.', import.meta.url).pathname;
 const scripts = readdirSync(here).filter(
   (f) =>
     f.endsWith('.ts') &&
-    !['run.ts', 'figure.ts'].includes(f) &&
+    // The others are modules the benches share.
+    !['run.ts', 'figure.ts', 'pages.ts'].includes(f) &&
     (process.argv.length < 3 || process.argv.slice(2).some((a) => f.startsWith(a))),
 );
 const rows: (Figure & { script: string })[] = [];
