@@ -22,6 +22,11 @@ export interface RunOptions extends RunEvents {
   until?: string;
   /** Where the lab runs (default: the current target, this host unless told otherwise). */
   target?: Target;
+  /**
+   * Multiplies every cell's timeout: a slow target (the VM under software emulation runs
+   * about 10 times slower) needs longer, while the chapters keep the timeouts of a real host.
+   */
+  timeoutScale?: number;
 }
 
 export async function runChapter(chapter: Chapter, slug: string, options: RunOptions = {}): Promise<Recording> {
@@ -42,7 +47,15 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
     const results: CellRecording[] = [];
     for (const cell of ordered) {
       options.onCellStart?.(cell);
-      const result = await runCell(lab, chapter, cell, found, (text) => options.onOutput?.(cell, text));
+      const result = await runCell(
+        lab,
+        chapter,
+        cell,
+        found,
+        (text) => options.onOutput?.(cell, text),
+        cell.code,
+        options.timeoutScale,
+      );
       results.push(result);
       options.onCellEnd?.(cell, result);
     }
@@ -67,14 +80,16 @@ export async function runCell(
   found: Map<Capability, boolean>,
   onOutput: (text: string) => void,
   code = cell.code,
+  timeoutScale = 1,
 ): Promise<CellRecording> {
+  const timeoutMs = Math.round(cell.timeoutMs * timeoutScale);
   const base = { id: cell.id, hash: cell.hash, exitCode: null, durationMs: 0, output: '', droppedBytes: 0 };
   const missing = cell.requires.find((c) => !found.get(c));
   if (missing) return { ...base, status: 'skipped', reason: skipReason(missing) };
   let r: RunResult;
   try {
     const session = await lab.session(cell.session, chapter.sessions[cell.session]);
-    r = await session.run(code, { timeoutMs: cell.timeoutMs, onOutput });
+    r = await session.run(code, { timeoutMs, onOutput });
   } catch (e) {
     return { ...base, status: 'error', reason: (e as Error).message };
   }
@@ -86,7 +101,7 @@ export async function runCell(
     droppedBytes: r.droppedBytes,
   };
   if (r.outcome === 'timed-out') {
-    return { ...recorded, status: 'timed-out', reason: `timed out after ${cell.timeoutMs / 1000} s` };
+    return { ...recorded, status: 'timed-out', reason: `timed out after ${timeoutMs / 1000} s` };
   }
   if (r.outcome === 'session-ended') {
     const lost = await lab.target.checkLost();

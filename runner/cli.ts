@@ -3,6 +3,7 @@
  *
  *   labbook run <chapter> [--cell ID]   run a chapter in a lab, printing each cell's output
  *   labbook record [chapter...]         re-record chapters (all by default)
+ *   labbook record CH --only-skipped --target vm   record there the cells this host skips
  *   labbook check [chapter...]          run and compare with the recordings
  *   labbook doctor                      what this host can run, and which cells it skips
  *   labbook serve                       the runner for the pages' Run buttons
@@ -17,9 +18,10 @@ import { parseArgs, styleText } from 'node:util';
 import { skipReason } from '../src/cells/capabilities.ts';
 import { listChapters, recordingPath, resolveChapter } from '../src/cells/chapters.ts';
 import { compareRun } from '../src/cells/compare.ts';
+import { fillFromElsewhere, keepRecordedElsewhere, recordableElsewhere } from '../src/cells/elsewhere.ts';
 import { ChapterErrors } from '../src/cells/errors.ts';
 import { type Cell, type Chapter, loadChapter } from '../src/cells/parse.ts';
-import { type CellRecording, readRecording, serializeRecording } from '../src/cells/recording.ts';
+import { type CellRecording, type Recording, readRecording, serializeRecording } from '../src/cells/recording.ts';
 import { runChapter } from './chapter-run.ts';
 import { Lab, LabError, sweepStaleLabs } from './lab.ts';
 import { ALL_CAPABILITIES, PACKAGES, probeCapabilities, probeEnvironment } from './probe.ts';
@@ -35,6 +37,9 @@ const USAGE = `usage: labbook <command> [options]
   run <chapter> [--cell ID]   run a chapter in a fresh lab, printing each cell as it runs
                               (--cell: run the cells up to and including ID)
   record [chapter...]         run chapters and write their recordings (all chapters by default)
+    --only-skipped            run them on --target, but put in their recordings only the cells
+                              those recordings have as skipped (or as recorded elsewhere), each
+                              stamped with where it ran; nothing else of them changes
   check [chapter...]          run chapters and compare with their recordings
   doctor                      what this host can run, and which cells it will skip
   serve [chapter...] [--port P] [--allow-origin URL]... [--allow-edit] [--with-site]
@@ -49,7 +54,9 @@ Options: --jobs N (chapters run at once, default 2), --help
                       VM of "labbook vm"), or a command that runs a shell command line there,
                       given as its last argument ('limactl shell default', 'sh -c')
   --identity FILE     ssh: the private key to log in with
-  --known-hosts FILE  ssh: the known_hosts to check the host key against (default: yours)`;
+  --known-hosts FILE  ssh: the known_hosts to check the host key against (default: yours)
+  --timeout-scale N   multiply every cell's timeout by N on a slow target (default 1; the VM
+                      without KVM runs about 10 times slower: --timeout-scale 10)`;
 
 /** Exit codes: 0 ok, 1 a cell failed or differs, 2 bad input (usage, authoring error). */
 export async function main(argv: string[]): Promise<number> {
@@ -75,17 +82,22 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   try {
+    const jobs = Number(args.values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs takes a whole number from 1');
+    const scale = Number(args.values['timeout-scale']);
+    if (!(scale > 0)) throw new UsageError('--timeout-scale takes a number above 0');
+    if (args.values['only-skipped'] && command !== 'record') throw new UsageError('--only-skipped is for record');
     useTarget(
       parseTarget(args.values.target, { identity: args.values.identity, knownHosts: args.values['known-hosts'] }),
     );
     switch (command) {
       case 'run':
         if (names.length !== 1) throw new UsageError('run takes one chapter');
-        return await runOne(names[0] as string, args.values.cell);
+        return await runOne(names[0] as string, args.values.cell, scale);
       case 'record':
-        return await recordOrCheck(names, 'record', Number(args.values.jobs));
+        return await recordOrCheck(names, args.values['only-skipped'] ? 'fill' : 'record', jobs, scale);
       case 'check':
-        return await recordOrCheck(names, 'check', Number(args.values.jobs));
+        return await recordOrCheck(names, 'check', jobs, scale);
       case 'doctor':
         return await doctor();
       case 'serve':
@@ -117,6 +129,8 @@ function parse(argv: string[]) {
       'allow-edit': { type: 'boolean', default: false },
       'with-site': { type: 'boolean', default: false },
       jobs: { type: 'string', default: '2' },
+      'only-skipped': { type: 'boolean', default: false },
+      'timeout-scale': { type: 'string', default: '1' },
       target: { type: 'string' },
       identity: { type: 'string' },
       'known-hosts': { type: 'string' },
@@ -139,12 +153,13 @@ function statusLine(r: CellRecording): string {
   return styleText(STATUS_STYLE[r.status], `${r.status}${why}`) + styleText('dim', ` (${r.durationMs} ms${exit})`);
 }
 
-async function runOne(name: string, until?: string): Promise<number> {
+async function runOne(name: string, until: string | undefined, timeoutScale: number): Promise<number> {
   const { slug, file } = resolveChapter(name);
   const chapter = loadChapter(file);
   let failed = 0;
   await runChapter(chapter, slug, {
     until,
+    timeoutScale,
     onCellStart(cell) {
       console.log(
         styleText('bold', `\n── ${cell.id}`) + styleText('dim', ` [${cell.session}]${cell.hidden ? ' (hidden)' : ''}`),
@@ -166,35 +181,63 @@ function chaptersFrom(names: string[]): { slug: string; file: string }[] {
   return all;
 }
 
-async function recordOrCheck(names: string[], mode: 'record' | 'check', jobs: number): Promise<number> {
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs takes a whole number from 1');
+/**
+ * record: run and write each chapter's recording; check: run and compare with it; fill
+ * (record --only-skipped): run on this target and put in only the cells the recording skipped.
+ */
+async function recordOrCheck(
+  names: string[],
+  mode: 'record' | 'check' | 'fill',
+  jobs: number,
+  timeoutScale: number,
+): Promise<number> {
   const targets = chaptersFrom(names);
   // Parse everything first: an authoring mistake fails before any lab is made.
   // Pages without cells (the landing page) have nothing to record.
   const chapters = targets
-    .map((t) => ({ ...t, chapter: loadChapter(t.file) }))
+    .map((t) => ({ ...t, chapter: loadChapter(t.file), path: recordingPath(t.file) }))
     .filter((c) => names.length || c.chapter.cells.length);
   const width = Math.max(...chapters.map((c) => c.slug.length));
   let bad = 0;
   const started = performance.now();
-  await pool(chapters, jobs, async ({ slug, file, chapter }) => {
+  await pool(chapters, jobs, async ({ slug, chapter, path }) => {
+    const previous = readRecording(path);
+    let until: string | undefined;
+    if (mode === 'fill') {
+      if (!previous) {
+        console.log(styleText('red', `${slug}: no recording yet: record it on the chapter's own target first`));
+        bad++;
+        return;
+      }
+      const wanted = recordableElsewhere(chapter.cells, previous);
+      if (!wanted.length) {
+        console.log(`${slug}: no skipped cell to record on ${currentTarget().name}`);
+        return;
+      }
+      // The cells before the last wanted one make its state; those after it are not needed.
+      until = wanted.at(-1)?.id;
+    }
     const t0 = performance.now();
     let done = 0;
+    const total = until ? chapter.cells.findIndex((c) => c.id === until) + 1 : chapter.cells.length;
     const recording = await runChapter(chapter, slug, {
+      until,
+      timeoutScale,
       onCellEnd(cell, r) {
         done++;
-        console.log(`${slug.padEnd(width)} ${bar(done, chapter.cells.length)} ${cell.id} ${statusLine(r)}`);
+        console.log(`${slug.padEnd(width)} ${bar(done, total)} ${cell.id} ${statusLine(r)}`);
       },
     });
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-    const path = recordingPath(file);
-    const problems =
-      mode === 'record'
-        ? compareRun(chapter.cells, recording, recording)
-        : compareRun(chapter.cells, recording, readRecording(path));
+    if (mode === 'fill' && previous) {
+      if (fill(slug, chapter, path, previous, recording, seconds)) bad++;
+      return;
+    }
+    const kept = keepRecordedElsewhere(recording, previous);
+    const problems = compareRun(chapter.cells, recording, mode === 'record' ? kept : previous);
     if (mode === 'record') {
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, serializeRecording(recording));
+      writeFileSync(path, serializeRecording(kept));
     }
     const summary =
       mode === 'record'
@@ -203,6 +246,11 @@ async function recordOrCheck(names: string[], mode: 'record' | 'check', jobs: nu
           ? 'differs from its recording'
           : 'matches its recording';
     console.log(styleText(problems.length ? 'red' : 'green', `${slug}: ${summary} in ${seconds} s`));
+    for (const r of kept.cells) {
+      if (mode === 'record' && r.environment) {
+        console.log(`  ${r.id}: skipped here, kept as recorded on ${r.environment.target} (${r.status})`);
+      }
+    }
     for (const p of problems) {
       console.log(`  ${p.message}`);
       if (p.diff) console.log(p.diff.replace(/^/gm, '    '));
@@ -210,10 +258,27 @@ async function recordOrCheck(names: string[], mode: 'record' | 'check', jobs: nu
     if (problems.length) bad++;
   });
   const total = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(
-    `${chapters.length - bad} of ${chapters.length} chapters ${mode === 'record' ? 'recorded cleanly' : 'match'} in ${total} s`,
-  );
+  const verb = mode === 'check' ? 'match' : 'recorded cleanly';
+  console.log(`${chapters.length - bad} of ${chapters.length} chapters ${verb} in ${total} s`);
   return bad ? 1 : 0;
+}
+
+/** Writes the cells recorded here into the chapter's recording; true if any did not pass. */
+function fill(slug: string, chapter: Chapter, path: string, previous: Recording, run: Recording, seconds: string) {
+  const { recording, filled, left } = fillFromElsewhere(chapter.cells, previous, run);
+  if (filled.length) writeFileSync(path, serializeRecording(recording));
+  const failed = filled.filter((c) => c.status !== 'passed');
+  const ok = !failed.length && !left.length;
+  const where = `${run.environment.target} (${run.environment.distro}, Linux ${run.environment.kernel})`;
+  console.log(
+    styleText(
+      ok ? 'green' : 'red',
+      `${slug}: ${filled.length} cells recorded on ${where} into ${path} in ${seconds} s`,
+    ),
+  );
+  for (const c of filled) console.log(`  ${c.id}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`);
+  for (const l of left) console.log(`  ${l.id}: not recorded there: ${l.why}`);
+  return !ok;
 }
 
 function bar(done: number, total: number): string {

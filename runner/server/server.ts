@@ -18,6 +18,7 @@ import {
   parseClientMessage,
   type ServerMessage,
 } from '../../src/live/protocol.ts';
+import { currentTarget } from '../target.ts';
 import { type Catalog, lookUp } from './catalog.ts';
 import { PageSession } from './page-session.ts';
 import { baseHeaders, bearerToken, hostAllowed, originAllowed, tokenMatches } from './security.ts';
@@ -68,7 +69,7 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
     res.end(
       JSON.stringify({
         version: PROTOCOL_VERSION,
-        target: 'local',
+        target: currentTarget().name,
         chapters: [...catalog.chapters.keys()],
         allowEdit: options.allowEdit,
       }),
@@ -123,7 +124,7 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
   function attach(ws: WebSocket, session: PageSession, resumed: boolean): void {
     session.attach(ws);
     const reply = (m: ServerMessage) => ws.send(JSON.stringify(m));
-    reply({ type: 'ready', session: session.id, chapter: session.chapter, target: 'local', resumed });
+    reply({ type: 'ready', session: session.id, chapter: session.chapter, target: currentTarget().name, resumed });
     ws.on('message', (data, isBinary) => {
       const parsed = isBinary ? { ok: false as const, reason: 'binary frame' } : parseClientMessage(data.toString());
       if (!parsed.ok) return closeWith(ws, 1008, parsed.reason);

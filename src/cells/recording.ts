@@ -20,6 +20,17 @@ export const environment = z.object({
 });
 export type Environment = z.infer<typeof environment>;
 
+/**
+ * Where one cell was recorded when that is not where the rest of its chapter was: a cell
+ * the chapter's target skips (it lacks ipvlan) recorded on a target that has what it needs.
+ */
+export const cellEnvironment = environment.extend({
+  recordedAt: z.string(),
+  /** Why the chapter's own target skipped the cell. */
+  skippedHere: z.string(),
+});
+export type CellEnvironment = z.infer<typeof cellEnvironment>;
+
 export const cellRecording = z.object({
   id: z.string(),
   hash: z.string(),
@@ -33,6 +44,8 @@ export const cellRecording = z.object({
   droppedBytes: z.number().int().nonnegative(),
   /** Why the cell was skipped or failed to run, for readers. */
   reason: z.string().optional(),
+  /** Only on a cell recorded on another target than the chapter's (labbook record --only-skipped). */
+  environment: cellEnvironment.optional(),
 });
 export type CellRecording = z.infer<typeof cellRecording>;
 

@@ -47,6 +47,16 @@ function where(env: Environment, recordedAt: string, t: Strings): Element {
   ]);
 }
 
+/**
+ * Where a cell's recording comes from: the chapter's stamp, or, for a cell recorded on
+ * another target than the rest of its chapter, that target's stamp and why it was recorded there.
+ */
+function provenance(rec: CellRecording, recording: Recording, t: Strings): Element[] {
+  const env = rec.environment;
+  if (!env) return [where(recording.environment, recording.recordedAt, t)];
+  return [where(env, env.recordedAt, t), h('span.lab-elsewhere', t.recordedElsewhere(env.target, env.skippedHere))];
+}
+
 function status(rec: CellRecording | undefined, stale: boolean, t: Strings): Element[] {
   if (!rec) return [h('span.lab-status', { dataStatus: 'none' }, t.notRecorded)];
   const word = t.status[rec.status];
@@ -113,7 +123,7 @@ export async function cellFigure(
   // Repeated under every cell: kept out of the search index.
   const meta = h('div.lab-meta', { dataPagefindIgnore: '' }, [
     ...status(rec, stale, t),
-    ...(rec && recording ? [where(recording.environment, recording.recordedAt, t)] : []),
+    ...(rec && recording ? provenance(rec, recording, t) : []),
     runControl(t),
   ]);
   const body: ElementContent[] = [h(FENCE_SLOT), ...(shown ? [shown] : []), meta];

@@ -16,6 +16,8 @@ export interface Strings {
   output: string;
   exit: (code: number | null) => string;
   recorded: string;
+  /** Under a cell recorded on another target than the rest of its chapter: which, and why. */
+  recordedElsewhere: (target: string, why: string) => string;
   run: string;
   runHint: string;
   /** A data cell's raw snapshot, under its drawing; and why a snapshot could not be drawn. */
@@ -51,6 +53,8 @@ export const STRINGS: Record<Locale, Strings> = {
     output: 'Recorded output',
     exit: (code) => (code === null ? 'no exit status' : `exit ${code}`),
     recorded: 'recorded',
+    recordedElsewhere: (target, why) =>
+      `recorded on ${target}: the machine that recorded the rest of this chapter skipped it (${why})`,
     run: 'Run',
     snapshot: 'The snapshot this is drawn from',
     undrawable: 'cannot be drawn',
@@ -83,6 +87,7 @@ export const STRINGS: Record<Locale, Strings> = {
     output: '录制的输出',
     exit: (code) => (code === null ? '无退出状态' : `退出码 ${code}`),
     recorded: '录制于',
+    recordedElsewhere: (target, why) => `录制于 ${target}：录制本章其余部分的机器跳过了它（${why}）`,
     run: '运行',
     snapshot: '绘图所依据的快照',
     undrawable: '无法绘制',
