@@ -20,6 +20,8 @@ export interface RunEvents {
 export interface RunOptions extends RunEvents {
   /** Run the cells up to and including this one (its state needs those before it). */
   until?: string;
+  /** Start at this cell, for a cell known to need nothing of those before it. */
+  from?: string;
   /** Where the lab runs (default: the current target, this host unless told otherwise). */
   target?: Target;
   /**
@@ -35,6 +37,11 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
     const last = cells.findIndex((c) => c.id === options.until);
     if (last < 0) throw new Error(`${chapter.file}: no cell "${options.until}"`);
     cells = cells.slice(0, last + 1);
+  }
+  if (options.from) {
+    const first = cells.findIndex((c) => c.id === options.from);
+    if (first < 0) throw new Error(`${chapter.file}: no cell "${options.from}" to start from`);
+    cells = cells.slice(first);
   }
   const ordered = [...cells.filter((c) => c.role !== 'teardown'), ...cells.filter((c) => c.role === 'teardown')];
   const lab = await Lab.create(options.target);

@@ -40,6 +40,8 @@ const USAGE = `usage: labbook <command> [options]
     --only-skipped            run them on --target, but put in their recordings only the cells
                               those recordings have as skipped (or as recorded elsewhere), each
                               stamped with where it ran; nothing else of them changes
+    --from ID                 with --only-skipped: start at cell ID, when the cells before it
+                              are not needed and cannot run on that target
   check [chapter...]          run chapters and compare with their recordings
   doctor                      what this host can run, and which cells it will skip
   serve [chapter...] [--port P] [--allow-origin URL]... [--allow-edit] [--with-site]
@@ -87,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
     const scale = Number(args.values['timeout-scale']);
     if (!(scale > 0)) throw new UsageError('--timeout-scale takes a number above 0');
     if (args.values['only-skipped'] && command !== 'record') throw new UsageError('--only-skipped is for record');
+    // A recording of part of a chapter would lose the rest: only cells put in one by one may start later.
+    if (args.values.from && !args.values['only-skipped']) throw new UsageError('--from goes with --only-skipped');
     useTarget(
       parseTarget(args.values.target, { identity: args.values.identity, knownHosts: args.values['known-hosts'] }),
     );
@@ -95,7 +99,13 @@ export async function main(argv: string[]): Promise<number> {
         if (names.length !== 1) throw new UsageError('run takes one chapter');
         return await runOne(names[0] as string, args.values.cell, scale);
       case 'record':
-        return await recordOrCheck(names, args.values['only-skipped'] ? 'fill' : 'record', jobs, scale);
+        return await recordOrCheck(
+          names,
+          args.values['only-skipped'] ? 'fill' : 'record',
+          jobs,
+          scale,
+          args.values.from,
+        );
       case 'check':
         return await recordOrCheck(names, 'check', jobs, scale);
       case 'doctor':
@@ -130,6 +140,7 @@ function parse(argv: string[]) {
       'with-site': { type: 'boolean', default: false },
       jobs: { type: 'string', default: '2' },
       'only-skipped': { type: 'boolean', default: false },
+      from: { type: 'string' },
       'timeout-scale': { type: 'string', default: '1' },
       target: { type: 'string' },
       identity: { type: 'string' },
@@ -190,6 +201,7 @@ async function recordOrCheck(
   mode: 'record' | 'check' | 'fill',
   jobs: number,
   timeoutScale: number,
+  from?: string,
 ): Promise<number> {
   const targets = chaptersFrom(names);
   // Parse everything first: an authoring mistake fails before any lab is made.
@@ -219,9 +231,11 @@ async function recordOrCheck(
     }
     const t0 = performance.now();
     let done = 0;
-    const total = until ? chapter.cells.findIndex((c) => c.id === until) + 1 : chapter.cells.length;
+    const first = from ? chapter.cells.findIndex((c) => c.id === from) : 0;
+    const total = (until ? chapter.cells.findIndex((c) => c.id === until) + 1 : chapter.cells.length) - first;
     const recording = await runChapter(chapter, slug, {
       until,
+      from,
       timeoutScale,
       onCellEnd(cell, r) {
         done++;

@@ -41,7 +41,11 @@ export function fillFromElsewhere(cells: Cell[], recording: Recording, run: Reco
   }
   const merged = recording.cells.map((r) => {
     const n = ran.get(r.id);
-    if (!wanted.has(r.id) || !n) return r;
+    if (!wanted.has(r.id)) return r;
+    if (!n) {
+      left.push({ id: r.id, why: 'not run there (it comes before --from)' });
+      return r;
+    }
     // A skip, a timeout or a lost session there proves nothing: the recording keeps what it had.
     if (n.status !== 'passed' && n.status !== 'failed') {
       left.push({ id: r.id, why: `${n.status} on ${run.environment.target}${n.reason ? `: ${n.reason}` : ''}` });

@@ -12,8 +12,9 @@ export const environment = z.object({
   /** Where the cells ran: "local" or the target's address. */
   target: z.string(),
   kernel: z.string(),
-  distro: z.string(),
+  // In the order the runner probes them, which a recording read and written again keeps.
   arch: z.string(),
+  distro: z.string(),
   iproute2: z.string(),
   utilLinux: z.string(),
   cgroup: z.enum(['v1', 'hybrid', 'v2']),
@@ -34,7 +35,6 @@ export type CellEnvironment = z.infer<typeof cellEnvironment>;
 export const cellRecording = z.object({
   id: z.string(),
   hash: z.string(),
-  status: z.enum(CELL_STATUSES),
   /** null when the cell did not end by itself (timed out, skipped, session lost). */
   exitCode: z.number().int().nullable(),
   durationMs: z.number().int().nonnegative(),
@@ -42,6 +42,9 @@ export const cellRecording = z.object({
   output: z.string(),
   /** Bytes of output dropped beyond the per-cell cap. */
   droppedBytes: z.number().int().nonnegative(),
+  // After the output, as the runner writes a cell: a recording read and written again keeps its
+  // key order, so putting in one cell changes only that cell's lines.
+  status: z.enum(CELL_STATUSES),
   /** Why the cell was skipped or failed to run, for readers. */
   reason: z.string().optional(),
   /** Only on a cell recorded on another target than the chapter's (labbook record --only-skipped). */

@@ -98,6 +98,13 @@ describe('recording skipped cells on another target', () => {
     expect(left).toEqual([{ id: 'ipvlan', why: 'timed-out on labbook vm' }]);
   });
 
+  it('leaves a cell that did not run there (the run started after it)', () => {
+    const later = { ...onVm, cells: onVm.cells.filter((c) => c.id === 'after') };
+    const { recording: merged, left } = fillFromElsewhere(cells, onHost, later);
+    expect(merged).toEqual(onHost);
+    expect(left).toEqual([{ id: 'ipvlan', why: 'not run there (it comes before --from)' }]);
+  });
+
   it('leaves a cell whose code changed since it was skipped: its chapter must be recorded here first', () => {
     const stale = { ...onHost, cells: onHost.cells.map((c) => (c.id === 'ipvlan' ? { ...c, hash: 'old' } : c)) };
     expect(recordableElsewhere(cells, stale)).toEqual([]);
