@@ -62,6 +62,7 @@ export const PACKAGES: Record<string, { debian: string; fedora: string }> = {
   getfattr: { debian: 'attr', fedora: 'attr' },
   iperf3: { debian: 'iperf3', fedora: 'iperf3' },
   iptables: { debian: 'iptables', fedora: 'iptables-nft' },
+  ifconfig: { debian: 'net-tools', fedora: 'net-tools' },
   'systemd-cgls': { debian: 'systemd', fedora: 'systemd' },
 };
 

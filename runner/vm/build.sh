@@ -20,7 +20,7 @@ mirror=$(awk '/^URIs:/ && $2 ~ /debian\/?$/ { print $2; exit }' /etc/apt/sources
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 
 packages=systemd-sysv,udev,kmod,linux-image-amd64,openssh-server,dbus,libpam-systemd,iproute2,iputils-ping,psmisc,procps
-packages+=,bridge-utils,busybox-static,cgroup-tools,attr,iperf3,util-linux
+packages+=,bridge-utils,busybox-static,cgroup-tools,attr,iperf3,iptables,net-tools,util-linux
 step "1/5 debootstrap bookworm (minbase and $(tr , '\n' <<<"$packages" | wc -l) packages) from $mirror"
 root=$build/rootfs
 debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >>"$log" 2>&1 ||

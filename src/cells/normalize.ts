@@ -45,6 +45,8 @@ const RULES: Rule[] = [
   { kind: 'lab', pattern: /\b(?<v>labbook-\d+-\d+)\b/g },
 ];
 
+const UNBOUND = new Set(['time', 'dur']);
+
 export function normalize(raw: string): string {
   const bound = new Map<string, Map<string, string>>();
   const bind = (kind: string, value: string): string => {
@@ -62,7 +64,8 @@ export function normalize(raw: string): string {
       const offset = match.lastIndexOf(groups.v);
       // Several PIDs in one field (NSpid) are bound one by one.
       const value = groups.v.replace(/\d+/g, (n) => (kind === 'pid' ? bind(kind, n) : n));
-      const replaced = kind === 'pid' ? value : bind(kind, groups.v);
+      // Times and durations are independent readings: equal or not, they carry no identity.
+      const replaced = kind === 'pid' ? value : UNBOUND.has(kind) ? `<${kind}>` : bind(kind, groups.v);
       return match.slice(0, offset) + replaced + match.slice(offset + groups.v.length);
     });
   }
