@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { unified } from '@astrojs/markdown-remark';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
+import { focusableCode } from './src/site/focusable-code.ts';
 import { labIntegration } from './src/site/integration.ts';
 import { remarkLab } from './src/site/remark-lab.ts';
 
@@ -30,7 +31,11 @@ export default defineConfig({
         { label: 'Start here', translations: { 'zh-CN': '从这里开始' }, slug: '' },
         { label: 'Chapters', translations: { 'zh-CN': '章节' }, items: written },
       ],
-      components: { MarkdownContent: './src/site/components/MarkdownContent.astro' },
+      components: {
+        MarkdownContent: './src/site/components/MarkdownContent.astro',
+        Search: './src/site/components/Search.astro',
+      },
+      expressiveCode: { plugins: [focusableCode()] },
       customCss: ['./src/site/styles/lab.css'],
     }),
     labIntegration(),

@@ -17,9 +17,10 @@ export interface Runner {
   stop(): Promise<void>;
 }
 
-/** `labbook serve CHAPTER --port 0` in a child process; resolves once it printed its link. */
-export async function startServe(chapter: string): Promise<Runner> {
-  const child = spawn(process.execPath, [labbook, 'serve', chapter, '--port', '0'], {
+/** `labbook serve CHAPTER --port 0 [--allow-origin ORIGIN]` in a child process; resolves once it printed its link. */
+export async function startServe(chapter: string, allowOrigin?: string): Promise<Runner> {
+  const origin = allowOrigin ? ['--allow-origin', allowOrigin] : [];
+  const child = spawn(process.execPath, [labbook, 'serve', chapter, '--port', '0', ...origin], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const link = await new Promise<string>((resolve) => child.stdout?.once('data', (d: Buffer) => resolve(d.toString())));

@@ -63,13 +63,24 @@ function labelled(svg: string, title: string): Element {
   return root;
 }
 
+/**
+ * Edge labels that read: mermaid's dark theme writes #ccc on a #585858 label, 4.4:1, under
+ * WCAG AA's 4.5:1 (axe, tests/a11y); white reads at 7:1. Mermaid scopes its styles to the
+ * SVG's id, so a rule of the same scope, after them, is what overrides them.
+ */
+function readableEdgeLabels(svg: Element): Element {
+  const id = String(svg.properties.id);
+  svg.children.push(h('style', `#${id} .edgeLabel p,#${id} .edgeLabel span{color:#fff}`));
+  return svg;
+}
+
 /** Mermaid source to the figure readers see: light and dark SVG, and the title as caption. */
 export async function mermaidFigure(source: string, title: string, where: { file: string; line: number }) {
   const svgs: Svgs = await renderMermaid(source, where);
   return h('figure.lab-diagram', { dataLabDiagram: '' }, [
     h('div.lab-diagram-light', [labelled(svgs.light, title)]),
     // The dark copy is the same text: search indexes it once.
-    h('div.lab-diagram-dark', { dataPagefindIgnore: '' }, [labelled(svgs.dark, title)]),
+    h('div.lab-diagram-dark', { dataPagefindIgnore: '' }, [readableEdgeLabels(labelled(svgs.dark, title))]),
     h('figcaption', title),
   ]);
 }

@@ -16,6 +16,7 @@ import type { Element, ElementContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { toString as textOf } from 'hast-util-to-string';
 import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS } from '../live/constants.ts';
+import { ANSI_ORDER, TERMINAL_THEME } from '../live/terminal-theme.ts';
 
 // CommonJS packages: required, because Astro loads its config through Vite, which
 // evaluates imported CommonJS as ES modules and fails ("exports is not defined").
@@ -26,6 +27,39 @@ const { SerializeAddon } = require('@xterm/addon-serialize') as { SerializeAddon
 /** The size of the runner's PTY (runner/session.ts), not imported to keep node-pty out of the site build. */
 /** Enough lines for the runner's 1 MiB output cap. */
 const SCROLLBACK = 100_000;
+
+/**
+ * xterm's default ANSI palette, which the headless terminal serializes with (it has no
+ * theme service), to the site's (../live/terminal-theme.ts), in the same order.
+ */
+const XTERM_DEFAULT = [
+  '#2e3436',
+  '#cc0000',
+  '#4e9a06',
+  '#c4a000',
+  '#3465a4',
+  '#75507b',
+  '#06989a',
+  '#d3d7cf',
+  '#555753',
+  '#ef2929',
+  '#8ae234',
+  '#fce94f',
+  '#729fcf',
+  '#ad7fa8',
+  '#34e2e2',
+  '#eeeeec',
+];
+const THEMED = new Map(
+  XTERM_DEFAULT.map((hex, i) => [hex, TERMINAL_THEME[ANSI_ORDER[i] as (typeof ANSI_ORDER)[number]]]),
+);
+
+/** A span's style with its ANSI foreground in the site's palette. */
+const themed = (style: string) =>
+  style.replace(/(^|[^-])color: (#[0-9a-f]{6})/g, (m, pre, hex) => {
+    const to = THEMED.get(hex);
+    return to ? `${pre}color: ${to}` : m;
+  });
 
 const isElement = (n: ElementContent | undefined): n is Element => n?.type === 'element';
 const isPlain = (n: ElementContent | undefined): n is Element => isElement(n) && !n.properties.style;
@@ -55,9 +89,19 @@ export async function terminalHtml(output: string): Promise<Element> {
   const pre = tree.children.find((n) => n.type === 'element' && n.tagName === 'pre') as Element;
   const screen = pre.children.find(isElement);
   const rows = (screen?.children ?? []).filter(isElement).map(trimRow);
+  for (const span of rows.flat().filter(isElement)) {
+    if (typeof span.properties.style === 'string') span.properties.style = themed(span.properties.style);
+  }
   while (rows.length && rows.at(-1)?.length === 0) rows.pop();
   const children = rows.flatMap((spans, i): ElementContent[] =>
     i ? [{ type: 'text', value: '\n' }, ...spans] : spans,
   );
-  return { type: 'element', tagName: 'pre', properties: { className: ['lab-terminal'] }, children };
+  const { background, foreground } = TERMINAL_THEME;
+  // Focusable: a long line scrolls it sideways, which a keyboard must be able to do too.
+  const properties = {
+    className: ['lab-terminal'],
+    tabIndex: 0,
+    style: `background: ${background}; color: ${foreground};`,
+  };
+  return { type: 'element', tagName: 'pre', properties, children };
 }

@@ -10,6 +10,7 @@ import { normalize, plainText } from '../../cells/normalize.ts';
 import type { Strings } from '../../site/strings.ts';
 import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS } from '../constants.ts';
 import type { ServerMessage } from '../protocol.ts';
+import { TERMINAL_THEME } from '../terminal-theme.ts';
 import { redraw } from './redraw.ts';
 
 const MIN_ROWS = 2;
@@ -75,7 +76,17 @@ export class CellView {
     meta?.after(root);
     figure.querySelector('details')?.setAttribute('open', '');
     loadXtermCss();
-    this.term = new Terminal({ cols: COLS, rows: MIN_ROWS, convertEol: false, disableStdin: false, scrollback: 5000 });
+    // screenReaderMode: xterm keeps an accessibility tree of its rows, which a screen reader
+    // reads (the rows themselves are drawn for the eye only).
+    this.term = new Terminal({
+      cols: COLS,
+      rows: MIN_ROWS,
+      convertEol: false,
+      disableStdin: false,
+      scrollback: 5000,
+      theme: TERMINAL_THEME,
+      screenReaderMode: true,
+    });
     this.term.open(host);
     // Ctrl-C typed into the terminal interrupts; nothing else is sent to the cell.
     this.term.onData((data) => data === '\x03' && actions.interrupt());
