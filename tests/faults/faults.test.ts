@@ -119,6 +119,19 @@ async function expectNothingLeft(lab: string): Promise<void> {
   expect(differences(before, snapshot(), [...SHARED, 'temp'])).toEqual([]);
 }
 
+/** The page's session still runs cells. */
+async function stillRuns(page: Page): Promise<void> {
+  page.send(run('alive'));
+  expect(await endOf(page, 'alive')).toMatchObject({ status: 'passed' });
+}
+
+/** The page leaves; its session expires, its lab closes, and nothing of it is left. */
+async function leave(page: Page, lab: string): Promise<void> {
+  page.close();
+  await onlyWitnessLeft();
+  await expectNothingLeft(lab);
+}
+
 /** `labbook ARGS` as a user starts it; resolves once it printed a line matching `ready`. */
 async function startLabbook(args: string[], ready: RegExp): Promise<{ child: ChildProcess; out: () => string }> {
   const child = spawn(process.execPath, [labbook, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -195,11 +208,8 @@ describe('a lab losing its processes', () => {
     await processesGone(lab);
     page.send({ type: 'reset' });
     await page.next('reset');
-    page.send(run('alive'));
-    expect(await endOf(page, 'alive')).toMatchObject({ status: 'passed' });
-    page.close();
-    await onlyWitnessLeft();
-    await expectNothingLeft(lab);
+    await stillRuns(page);
+    await leave(page, lab);
   }, 90_000);
 
   it("kill -9 of a named session's shell: its cell ends as an error saying so, the lab's host session goes on", async () => {
@@ -215,12 +225,8 @@ describe('a lab losing its processes', () => {
       reason: expect.stringMatching(/session "container" ended/),
     });
     await witnessAnswers();
-    page.send(run('alive'));
-    expect(await endOf(page, 'alive')).toMatchObject({ status: 'passed' });
-    page.close();
-    await onlyWitnessLeft();
-    await processesGone(lab);
-    await expectNothingLeft(lab);
+    await stillRuns(page);
+    await leave(page, lab);
   }, 90_000);
 });
 
@@ -246,10 +252,7 @@ describe('cells that misbehave', () => {
     );
     // Flow control holds at most HIGH_WATER_BYTES unacknowledged; the rest is garbage to collect.
     expect(grew).toBeLessThan(256);
-    page.close();
-    await onlyWitnessLeft();
-    await processesGone(lab as string);
-    await expectNothingLeft(lab as string);
+    await leave(page, lab as string);
   }, 180_000);
 
   it('a cell that reads stdin times out cleanly, and the session goes on', async () => {
@@ -262,12 +265,8 @@ describe('cells that misbehave', () => {
       expect(end.durationMs).toBeGreaterThanOrEqual(2000);
       expect(end.durationMs).toBeLessThan(5000);
     }
-    page.send(run('alive'));
-    expect(await endOf(page, 'alive')).toMatchObject({ status: 'passed' });
-    page.close();
-    await onlyWitnessLeft();
-    await processesGone(lab);
-    await expectNothingLeft(lab);
+    await stillRuns(page);
+    await leave(page, lab);
   }, 60_000);
 
   it('a cell that forks 10,000 processes ends; its lab takes every one of them when it closes', async () => {
@@ -277,10 +276,7 @@ describe('cells that misbehave', () => {
     // Most of the sleeps still run (each lasts 5 s): they are in the lab's cgroup.
     expect(labProcesses(lab).length).toBeGreaterThan(1000);
     await witnessAnswers();
-    page.close();
-    await onlyWitnessLeft();
-    await processesGone(lab);
-    await expectNothingLeft(lab);
+    await leave(page, lab);
   }, 180_000);
 });
 
