@@ -11,7 +11,6 @@ import type { Strings } from '../../site/strings.ts';
 import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS } from '../constants.ts';
 import type { ServerMessage } from '../protocol.ts';
 import { TERMINAL_THEME } from '../terminal-theme.ts';
-import { redraw } from './redraw.ts';
 
 const MIN_ROWS = 2;
 const ACK_EVERY = 32 * 1024;
@@ -129,9 +128,10 @@ export class CellView {
       this.say(`${m.reason ? `${word}: ${m.reason}` : word} · ${this.t.exit(m.exitCode)} · ${ms}`);
       this.status.dataset.status = m.status;
       if (m.status === 'passed' && this.figure.dataset.kind) {
-        redraw(this.figure, this.raw, this.t.live.drawnLive).catch((e: Error) =>
-          this.say(`${this.status.textContent} · ${e.message}`),
-        );
+        // The model code and mermaid come only with a data cell's first live run.
+        import('./redraw.ts')
+          .then(({ redraw }) => redraw(this.figure, this.raw, this.t.live.drawnLive))
+          .catch((e: Error) => this.say(`${this.status.textContent} · ${e.message}`));
       }
       this.ended?.();
       this.ended = undefined;
