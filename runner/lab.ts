@@ -58,10 +58,15 @@ export class Lab {
     return new Lab(target, host, pid1);
   }
 
-  /** A session of the lab, started on first use. */
+  /**
+   * A session of the lab, started on first use, and again if its shell died (a cell killed
+   * it): a named session is a process in the lab, not the lab itself. The host session is
+   * the lab: when it is gone, so is everything, and its cells say so.
+   */
   session(name: string, spec?: SessionSpec): Promise<Session> {
     const existing = this.sessions.get(name);
-    if (existing) return Promise.resolve(existing);
+    if (existing && (existing.alive || name === this.host.name)) return Promise.resolve(existing);
+    this.sessions.delete(name);
     if (!spec) return Promise.reject(new LabError(`the lab has no session "${name}"`));
     let starting = this.starting.get(name);
     if (!starting) {
