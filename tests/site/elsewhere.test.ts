@@ -11,34 +11,12 @@ import { select } from 'hast-util-select';
 import { toString as textOf } from 'hast-util-to-string';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSource } from '../../src/cells/parse.ts';
-import { type Environment, type Recording, serializeRecording } from '../../src/cells/recording.ts';
+import { type Recording, serializeRecording } from '../../src/cells/recording.ts';
+import { HOST, IPVLAN_CELL, IPVLAN_CODE, LACKS_IPVLAN, VM } from '../fixtures/elsewhere.ts';
 import { renderMarkdown } from './render.ts';
 
 const CHAPTER = (title: string) =>
-  [
-    '---',
-    `title: ${title}`,
-    '---',
-    '',
-    '```sh run id=here',
-    'echo here',
-    '```',
-    '',
-    '```sh run id=ipvlan requires=ipvlan',
-    'ip link add link up1 name ipv1 type ipvlan mode l2',
-    '```',
-    '',
-  ].join('\n');
-
-const HOST: Environment = {
-  target: 'local',
-  kernel: '6.18.44-fc-v657',
-  distro: 'Debian GNU/Linux 12 (bookworm)',
-  arch: 'x86_64',
-  iproute2: '6.1.0',
-  utilLinux: '2.38.1',
-  cgroup: 'hybrid',
-};
+  ['---', `title: ${title}`, '---', '', '```sh run id=here', 'echo here', '```', '', ...IPVLAN_CELL].join('\n');
 
 const RECORDING: Recording = {
   version: 1,
@@ -57,19 +35,16 @@ const RECORDING: Recording = {
     },
     {
       id: 'ipvlan',
-      hash: hashSource('ip link add link up1 name ipv1 type ipvlan mode l2'),
+      hash: hashSource(IPVLAN_CODE),
       status: 'passed',
       exitCode: 0,
       durationMs: 40,
       output: '',
       droppedBytes: 0,
       environment: {
-        ...HOST,
-        target: 'labbook vm',
-        kernel: '6.1.0-50-amd64',
-        cgroup: 'v2',
+        ...VM,
         recordedAt: '2026-12-01T10:00:00.000Z',
-        skippedHere: 'needs ipvlan, but this kernel lacks ipvlan',
+        skippedHere: LACKS_IPVLAN,
       },
     },
   ],

@@ -8,6 +8,7 @@ import { compareRun } from '../../src/cells/compare.ts';
 import { fillFromElsewhere, keepRecordedElsewhere, recordableElsewhere } from '../../src/cells/elsewhere.ts';
 import { type Cell, parseChapter } from '../../src/cells/parse.ts';
 import type { CellRecording, Environment, Recording } from '../../src/cells/recording.ts';
+import { HOST, IPVLAN_CELL, LACKS_IPVLAN, VM } from '../fixtures/elsewhere.ts';
 
 const chapter = parseChapter(
   [
@@ -15,10 +16,7 @@ const chapter = parseChapter(
     'ip link add up1 type veth peer name up1-sw',
     '```',
     '',
-    '```sh run id=ipvlan requires=ipvlan',
-    'ip link add link up1 name ipv1 type ipvlan mode l2',
-    '```',
-    '',
+    ...IPVLAN_CELL,
     '```sh run id=after',
     'echo after',
     '```',
@@ -28,18 +26,6 @@ const chapter = parseChapter(
 );
 const cells = chapter.cells;
 const byId = (id: string) => cells.find((c) => c.id === id) as Cell;
-
-const HOST: Environment = {
-  target: 'local',
-  kernel: '6.18.44',
-  distro: 'Debian GNU/Linux 12 (bookworm)',
-  arch: 'x86_64',
-  iproute2: '6.1.0',
-  utilLinux: '2.38.1',
-  cgroup: 'hybrid',
-};
-const VM: Environment = { ...HOST, target: 'labbook vm', kernel: '6.1.0-28-amd64', cgroup: 'v2' };
-const LACKS = 'needs ipvlan, but this kernel lacks ipvlan';
 
 function cellRec(id: string, status: CellRecording['status'], output = '', hash = byId(id).hash): CellRecording {
   const skipped = status === 'skipped';
@@ -51,7 +37,7 @@ function cellRec(id: string, status: CellRecording['status'], output = '', hash 
     durationMs: skipped ? 0 : 5,
     output,
     droppedBytes: 0,
-    ...(skipped ? { reason: LACKS } : {}),
+    ...(skipped ? { reason: LACKS_IPVLAN } : {}),
   };
 }
 
@@ -83,7 +69,7 @@ describe('recording skipped cells on another target', () => {
     expect(merged.cells[1]?.environment).toEqual({
       ...VM,
       recordedAt: onVm.recordedAt,
-      skippedHere: LACKS,
+      skippedHere: LACKS_IPVLAN,
     });
   });
 
@@ -118,7 +104,7 @@ describe('recording skipped cells on another target', () => {
     expect(recordableElsewhere(cells, once).map((c) => c.id)).toEqual(['ipvlan']);
     const later = { ...onVm, recordedAt: '2026-12-01T00:00:00.000Z' };
     const twice = fillFromElsewhere(cells, once, later).recording;
-    expect(twice.cells[1]?.environment).toMatchObject({ recordedAt: later.recordedAt, skippedHere: LACKS });
+    expect(twice.cells[1]?.environment).toMatchObject({ recordedAt: later.recordedAt, skippedHere: LACKS_IPVLAN });
   });
 
   it('keeps what was recorded elsewhere when the chapter is recorded here again and skips it again', () => {
