@@ -6,11 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type IPty, spawn } from '@lydell/node-pty';
+import { TERMINAL_COLS, TERMINAL_ROWS } from '../src/live/constants.ts';
 import { type Marker, MarkerParser } from './marker.ts';
 import { LOCAL, type Target } from './target.ts';
 
-export const COLS = 100;
-export const ROWS = 30;
 /** Output kept per cell; the rest is counted and dropped. */
 export const MAX_CELL_OUTPUT = 1 << 20;
 /** After Ctrl-C, how long a cell has before its process group gets SIGTERM, then SIGKILL. */
@@ -67,8 +66,8 @@ export class Session {
     const command = target.launch(argv, { ...env, LABBOOK_NONCE: this.nonce });
     this.pty = spawn(command.file, command.args, {
       name: 'xterm-256color',
-      cols: COLS,
-      rows: ROWS,
+      cols: TERMINAL_COLS,
+      rows: TERMINAL_ROWS,
       cwd: '/',
       env: command.env,
     });
