@@ -5,6 +5,7 @@
  * -snapshot, so the image never changes and every boot starts clean.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -51,6 +52,21 @@ async function build(started: number): Promise<void> {
   const code = await new Promise((resolve) => child.once('exit', resolve));
   clearInterval(heartbeat);
   if (code !== 0) throw new TargetError('labbook vm: the build failed (its log is in build.log in the VM directory)');
+  writeFileSync(vmFile('image.version'), `${imageVersion()}\n`);
+}
+
+/** The build script's hash: an image made by another version of it lacks what this one adds. */
+function imageVersion(): string {
+  return createHash('sha256').update(readFileSync(BUILD)).digest('hex').slice(0, 16);
+}
+
+function imageIsCurrent(): boolean {
+  if (!existsSync(vmFile('disk.img'))) return false;
+  try {
+    return readFileSync(vmFile('image.version'), 'utf8').trim() === imageVersion();
+  } catch {
+    return false;
+  }
 }
 
 function kvmWorks(): boolean {
@@ -141,8 +157,12 @@ async function up(): Promise<void> {
     log(started, `the VM already runs (pid ${running.pid})`);
   } else {
     ensurePackages({ 'qemu-system-x86_64': 'qemu-system-x86', ssh: 'openssh-client' });
-    if (!existsSync(vmFile('disk.img'))) await build(started);
-    else log(started, `using the image in ${vmDir()}`);
+    if (imageIsCurrent()) log(started, `using the image in ${vmDir()}`);
+    else {
+      if (existsSync(vmFile('disk.img')))
+        log(started, 'the image was made by an older build script: building it again');
+      await build(started);
+    }
     if (!(kvmWorks() && (await boot(started, true)))) {
       if (kvmWorks()) log(started, 'the kernel printed nothing under KVM: booting again with software emulation');
       await boot(started, false);
