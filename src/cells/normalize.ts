@@ -38,6 +38,8 @@ const RULES: Rule[] = [
   { kind: 'dur', pattern: /\b(?<v>\d+m\d+(?:\.\d+)?s)\b/g },
   { kind: 'ns', pattern: /\b(?<v>40265\d{5})\b/g },
   { kind: 'ifindex', pattern: /@if(?<v>\d+)\b/g },
+  { kind: 'ifindex', pattern: /\bifindex (?<v>\d+)\b/g },
+  { kind: 'ifindex', pattern: /\/dev\/tap(?<v>\d+)\b/g },
   { kind: 'ifindex', pattern: /^(?<v>\d+): (?=[\w.-]+(?:@[\w.-]+)?: <)/gm },
   { kind: 'pid', pattern: /[\w.-]\((?<v>\d+)\)/g },
   { kind: 'pid', pattern: /\b(?:NSpid|Pid|PPid|Tgid):\s+(?<v>\d+(?:\s+\d+)*)/g },

@@ -24,6 +24,12 @@ describe('normalize', () => {
     expect(normalize('pid:[4026532180] pid:[4026532180]')).not.toBe(normalize('pid:[4026532180] pid:[4026532181]'));
   });
 
+  it('binds an ifindex however it is written: @ifN, "ifindex N", /dev/tapN', () => {
+    expect(normalize('mvt0 has ifindex 30\n/dev/tap30 and veth0@if31')).toBe(
+      'mvt0 has ifindex <ifindex:2>\n/dev/tap<ifindex:2> and veth0@if<ifindex:1>',
+    );
+  });
+
   it('keeps the loopback and broadcast MACs', () => {
     expect(normalize('00:00:00:00:00:00 ff:ff:ff:ff:ff:ff')).toBe('00:00:00:00:00:00 ff:ff:ff:ff:ff:ff');
   });
