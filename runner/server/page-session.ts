@@ -83,7 +83,7 @@ export class PageSession {
           c === cell ? code : c.code,
         );
         this.done.add(c.id);
-        this.end(c, r.status === 'skipped' ? 'error' : r.status, r.exitCode, r.durationMs, r.reason);
+        this.end(c, r.status, r.exitCode, r.durationMs, r.reason);
       }
     } catch (e) {
       this.end(cell, 'error', null, 0, (e as Error).message);

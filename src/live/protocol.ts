@@ -8,6 +8,7 @@
  *   runner → page: ready, output, end, reset, error
  */
 import { z } from 'zod';
+import type { CellStatus } from '../cells/recording.ts';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './constants.ts';
 
 export * from './constants.ts';
@@ -58,7 +59,7 @@ export type ServerMessage =
   | {
       type: 'end';
       cell: string;
-      status: 'passed' | 'failed' | 'timed-out' | 'error';
+      status: CellStatus;
       exitCode: number | null;
       durationMs: number;
       reason?: string;

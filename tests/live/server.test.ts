@@ -2,6 +2,7 @@
  * `labbook serve` as a hostile page and a real page would meet it. Each security test
  * fails if its protection is removed.
  */
+import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../runner/server/catalog.ts';
@@ -105,6 +106,22 @@ describe('a page session', () => {
     expect(await page.next('end')).toMatchObject({ cell: 'prepare', status: 'passed' });
     expect(await page.next('end')).toMatchObject({ cell: 'functions-persist', status: 'passed', exitCode: 0 });
     expect(page.output()).toBe('QUIET\r\n');
+    page.close();
+  });
+
+  it('reports a cell whose requirement the host lacks as skipped, with the reason', async () => {
+    const page = await Page.open();
+    await page.next('ready');
+    page.send(run('needs-ipvlan'));
+    await page.next('end'); // the hidden setup cell before it
+    const end = await page.next('end');
+    if (existsSync('/sys/module/ipvlan')) expect(end).toMatchObject({ cell: 'needs-ipvlan', status: 'passed' });
+    else
+      expect(end).toMatchObject({
+        cell: 'needs-ipvlan',
+        status: 'skipped',
+        reason: 'needs ipvlan, but this kernel lacks ipvlan',
+      });
     page.close();
   });
 
