@@ -97,6 +97,14 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     expect(await cell(page, 'ns-hello').locator('.xterm-rows').textContent()).toContain('container');
     await cell(page, 'ns-hello').getByRole('button', { name: 'Compare with the recording' }).click();
     expect(await cell(page, 'ns-hello').locator('.lab-live-diff').textContent()).toContain('Same as the recording');
+    // Run all above: the cell before it runs too, in the same session, with its own terminal.
+    await cell(page, 'ns-hello').getByRole('button', { name: 'Run all above' }).click();
+    const above = cell(page, 'ns-kinds').locator('.lab-live-status');
+    await expect.poll(() => above.textContent(), { timeout: 20_000 }).toMatch(/^passed · exit 0/);
+    const rows = cell(page, 'ns-kinds').locator('.xterm-rows');
+    // xterm draws only a terminal in view.
+    await rows.scrollIntoViewIfNeeded();
+    await expect.poll(() => rows.textContent()).toMatch(/cgroup[\s\S]*pid/);
     expect(errors).toEqual([]);
     await page.context().close();
   });
