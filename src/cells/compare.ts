@@ -18,20 +18,26 @@ export interface Problem {
 
 /** Problems that need no run: a cell never recorded, or recorded from other code. */
 export function freshness(cells: Cell[], recording: Recording | undefined): Problem[] {
-  if (!recording) return [{ kind: 'missing', message: 'the chapter has no recording: run labbook record' }];
+  if (!recording) return [{ kind: 'missing', message: 'the chapter has no recording' }];
   const recorded = new Map(recording.cells.map((c) => [c.id, c]));
   const problems: Problem[] = [];
   for (const cell of cells) {
     const r = recorded.get(cell.id);
-    if (!r) problems.push({ cell: cell.id, kind: 'missing', message: `${cell.id}: not recorded` });
+    if (!r) problems.push({ cell: cell.id, kind: 'missing', message: `the cell "${cell.id}" has no recording` });
     else if (r.hash !== cell.hash) {
-      problems.push({ cell: cell.id, kind: 'stale', message: `${cell.id}: the code changed since it was recorded` });
+      const message = `the recording of the cell "${cell.id}" is stale: its code changed since it was recorded`;
+      problems.push({ cell: cell.id, kind: 'stale', message });
     }
   }
   const ids = new Set(cells.map((c) => c.id));
   for (const r of recording.cells) {
-    if (!ids.has(r.id))
-      problems.push({ cell: r.id, kind: 'extra', message: `${r.id}: recorded, but no longer in the chapter` });
+    if (!ids.has(r.id)) {
+      problems.push({
+        cell: r.id,
+        kind: 'extra',
+        message: `the recording holds "${r.id}", a cell the chapter no longer has`,
+      });
+    }
   }
   return problems;
 }

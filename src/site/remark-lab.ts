@@ -18,6 +18,7 @@ import { h } from 'hastscript';
 import type { Code, Parent, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
+import { freshness } from '../cells/compare.ts';
 import { CellError, ChapterErrors } from '../cells/errors.ts';
 import {
   type Cell,
@@ -81,16 +82,12 @@ function atFileLine(fence: Code, offset: number): Fence {
 
 const originalFigure = (t: Strings): Element => h('figure.lab-original', [h('figcaption', t.original), h(FENCE_SLOT)]);
 
-/** Cells of an English chapter whose recording is missing or was made from other code. */
+/** What is out of date in an English chapter's recording (compare.ts decides), at each cell's line. */
 function outdatedRecordings(cells: Cell[], recording: Recording | undefined, page: Page, file: string): CellError[] {
   const fix = `run npx labbook record ${page.slug}`;
-  return cells.flatMap((cell) => {
-    const rec = recording?.cells.find((c) => c.id === cell.id);
-    if (rec && rec.hash === cell.hash) return [];
-    const problem = rec
-      ? `the recording of the cell "${cell.id}" is stale: its code changed since it was recorded`
-      : `the cell "${cell.id}" has no recording`;
-    return [new CellError(file, cell.line, problem, fix)];
+  return freshness(cells, recording).map((p) => {
+    const line = cells.find((c) => c.id === p.cell)?.line ?? 1;
+    return new CellError(file, line, p.message, fix);
   });
 }
 

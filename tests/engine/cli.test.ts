@@ -53,7 +53,9 @@ describe('labbook record and check', () => {
     writeFileSync(chapter, readFileSync(chapter, 'utf8').replace('shout quiet', 'shout calm'));
     const check = await cli('check', chapter);
     expect(check.code).toBe(1);
-    expect(check.out).toMatch(/functions-persist: the code changed since it was recorded/);
+    expect(check.out).toMatch(
+      /the recording of the cell "functions-persist" is stale: its code changed since it was recorded/,
+    );
   });
 
   it('fails on an authoring mistake before making a lab, with file, line and fix', async () => {
