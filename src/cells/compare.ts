@@ -18,7 +18,8 @@ export interface Problem {
 
 /** Problems that need no run: a cell never recorded, or recorded from other code. */
 export function freshness(cells: Cell[], recording: Recording | undefined): Problem[] {
-  if (!recording) return [{ kind: 'missing', message: 'the chapter has no recording' }];
+  // A page without cells (the home page, a glossary) has nothing to record.
+  if (!recording) return cells.length ? [{ kind: 'missing', message: 'the chapter has no recording' }] : [];
   const recorded = new Map(recording.cells.map((c) => [c.id, c]));
   const problems: Problem[] = [];
   for (const cell of cells) {

@@ -20,17 +20,22 @@ export interface BuiltSite {
   buildMs: number;
 }
 
-/** A temporary copy of the project with the fixture chapter; `extra` chapters (Markdown files) are added to its docs, with their recordings. */
-export function copyProject(extra: string[] = []): string {
+/**
+ * A temporary copy of the project with the fixture chapter (unless `fixture` is false);
+ * `extra` chapters (Markdown files) are added to its docs, with their recordings.
+ */
+export function copyProject(extra: string[] = [], { fixture = true } = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'labbook-site-'));
   for (const entry of PROJECT) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   const modules = spawnSync('cp', ['-al', join(ROOT, 'node_modules'), root], { encoding: 'utf8' });
   if (modules.status !== 0) throw new Error(`cannot link node_modules: ${modules.stderr}`);
   for (const cache of ['.astro', '.vite']) rmSync(join(root, 'node_modules', cache), { recursive: true, force: true });
   const docs = join(root, 'src/content/docs');
-  cpSync(join(FIXTURE, 'fixture.md'), join(docs, 'fixture.md'));
-  cpSync(join(FIXTURE, 'zh-cn/fixture.md'), join(docs, 'zh-cn/fixture.md'));
-  cpSync(join(FIXTURE, 'fixture.recording.json'), join(root, 'src/content/recordings/fixture.json'));
+  if (fixture) {
+    cpSync(join(FIXTURE, 'fixture.md'), join(docs, 'fixture.md'));
+    cpSync(join(FIXTURE, 'zh-cn/fixture.md'), join(docs, 'zh-cn/fixture.md'));
+    cpSync(join(FIXTURE, 'fixture.recording.json'), join(root, 'src/content/recordings/fixture.json'));
+  }
   for (const file of extra) {
     cpSync(file, join(docs, basename(file)));
     const recording = file.replace(/\.md$/, '.recording.json');
