@@ -40,6 +40,14 @@ describe('a chapter run in a lab', () => {
     expect(run['any-exit']).toMatchObject({ status: 'passed', exitCode: 1 });
   });
 
+  it('ends a cell, not its session, at a top-level exit', () => {
+    expect(run['exit-ends-cell']).toMatchObject({ status: 'passed', exitCode: 4, output: 'before exit\r\n' });
+    expect(run['after-exit']).toMatchObject({
+      status: 'passed',
+      output: "a subshell's exit: 5\r\nthe shell went on: kept=yes\r\n",
+    });
+  });
+
   it('keeps output that does not end in a newline', () => {
     expect(run['no-newline']?.output).toBe('no newline at the end');
   });
