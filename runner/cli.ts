@@ -5,6 +5,7 @@
  *   labbook record [chapter...]         re-record chapters (all by default)
  *   labbook record CH --only-skipped --target vm   record there the cells this host skips
  *   labbook check [chapter...]          run and compare with the recordings
+ *   labbook setup [--tests]             install what this machine lacks (apt-get or dnf)
  *   labbook doctor                      what this host can run, and which cells it skips
  *   labbook serve                       the runner for the pages' Run buttons
  *   labbook vm up|down|status|target    a Debian VM to run the cells in
@@ -15,20 +16,22 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs, styleText } from 'node:util';
-import { skipReason } from '../src/cells/capabilities.ts';
+import { type Capability, skipReason } from '../src/cells/capabilities.ts';
 import { listChapters, recordingPath, resolveChapter } from '../src/cells/chapters.ts';
 import { compareRun } from '../src/cells/compare.ts';
 import { fillFromElsewhere, keepRecordedElsewhere, recordableElsewhere } from '../src/cells/elsewhere.ts';
 import { ChapterErrors } from '../src/cells/errors.ts';
+import { CELL_COMMANDS, installLines } from '../src/cells/packages.ts';
 import { type Cell, type Chapter, loadChapter } from '../src/cells/parse.ts';
 import { type CellRecording, type Recording, readRecording, serializeRecording } from '../src/cells/recording.ts';
 import { runChapter } from './chapter-run.ts';
 import { Lab, LabError, sweepStaleLabs } from './lab.ts';
-import { ALL_CAPABILITIES, PACKAGES, probeCapabilities, probeEnvironment } from './probe.ts';
+import { ALL_CAPABILITIES, probeCapabilities, probeEnvironment } from './probe.ts';
 import { loadCatalog } from './server/catalog.ts';
 import { newToken, parseOrigin } from './server/security.ts';
 import { serve } from './server/server.ts';
-import { currentTarget, TargetError, useTarget } from './target.ts';
+import { baselineProblem, ensureTools } from './setup.ts';
+import { currentTarget, LOCAL, TargetError, useTarget } from './target.ts';
 import { parseTarget } from './target-remote.ts';
 import { vmCommand } from './vm/vm.ts';
 
@@ -43,6 +46,10 @@ const USAGE = `usage: labbook <command> [options]
     --from ID                 with --only-skipped: start at cell ID, when the cells before it
                               are not needed and cannot run on that target
   check [chapter...]          run chapters and compare with their recordings
+  setup [--tests] [--dry-run] install what this machine lacks, with apt-get or dnf: labbook's
+                              baseline and the commands of the chapters' cells
+                              (--tests: also Chromium, Chinese fonts and sshd for the test suite;
+                              --dry-run: print what it would install)
   doctor                      what this host can run, and which cells it will skip
   serve [chapter...] [--port P] [--allow-origin URL]... [--allow-edit] [--with-site]
                               the runner for the pages' Run buttons, on 127.0.0.1,
@@ -74,6 +81,20 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command || args.values.help ? 0 : 2;
   }
+  if (command === 'setup') {
+    if (names.length) {
+      console.error(`labbook: setup takes no chapters\n\n${USAGE}`);
+      return 2;
+    }
+    return ensureTools({
+      groups: args.values.tests ? ['baseline', 'cells', 'tests'] : ['baseline', 'cells'],
+      dryRun: args.values['dry-run'],
+    });
+  }
+  if (args.values.tests || args.values['dry-run']) {
+    console.error(`labbook: --tests and --dry-run are for setup\n\n${USAGE}`);
+    return 2;
+  }
   if (command === 'vm') {
     try {
       return await vmCommand(names[0]);
@@ -94,6 +115,12 @@ export async function main(argv: string[]): Promise<number> {
     useTarget(
       parseTarget(args.values.target, { identity: args.values.identity, knownHosts: args.values['known-hosts'] }),
     );
+    // A remote target checks its own baseline when it connects.
+    const lacking = currentTarget() === LOCAL ? baselineProblem() : undefined;
+    if (lacking) {
+      console.error(`labbook: ${lacking}`);
+      return 2;
+    }
     switch (command) {
       case 'run':
         if (names.length !== 1) throw new UsageError('run takes one chapter');
@@ -145,6 +172,8 @@ function parse(argv: string[]) {
       target: { type: 'string' },
       identity: { type: 'string' },
       'known-hosts': { type: 'string' },
+      tests: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -314,34 +343,30 @@ async function doctor(): Promise<number> {
   const lab = await Lab.create();
   let found: Awaited<ReturnType<typeof probeCapabilities>>;
   const chapters: Chapter[] = listChapters().map((c) => loadChapter(c.file));
-  const commands = new Set(
-    chapters.flatMap((ch) => ch.cells.flatMap((c) => c.requires.filter((r) => r.startsWith('cmd:')))),
-  );
   try {
     const env = await probeEnvironment(lab.host, lab.target.name);
     console.log(`target: ${env.target}, ${env.distro}, kernel ${env.kernel} (${env.arch}), cgroup ${env.cgroup}`);
     console.log(`iproute2 ${env.iproute2}, util-linux ${env.utilLinux}\n`);
-    const tools = Object.keys(PACKAGES).map((t) => `cmd:${t}` as const);
-    found = await probeCapabilities(lab.host, [...ALL_CAPABILITIES, ...tools, ...commands]);
+    const commands = CELL_COMMANDS.map((c) => `cmd:${c}` as Capability);
+    const required = chapters.flatMap((ch) => ch.cells.flatMap((c) => c.requires));
+    found = await probeCapabilities(lab.host, [...ALL_CAPABILITIES, ...commands, ...required]);
   } finally {
     await lab.close();
   }
-  const install = { debian: new Set<string>(), fedora: new Set<string>() };
+  const lacking: string[] = [];
   for (const [cap, ok] of found) {
-    const pkg = PACKAGES[cap.slice(4)];
-    if (pkg && !ok) {
-      install.debian.add(pkg.debian);
-      install.fedora.add(pkg.fedora);
-    }
-    const fix = pkg ? ` (Debian/Ubuntu: apt-get install ${pkg.debian}; Fedora: dnf install ${pkg.fedora})` : '';
+    if (!ok && cap.startsWith('cmd:')) lacking.push(cap.slice(4));
     console.log(
-      `${ok ? styleText('green', 'yes') : styleText('yellow', 'no ')}  ${cap}${ok ? '' : `: ${skipReason(cap)}${fix}`}`,
+      `${ok ? styleText('green', 'yes') : styleText('yellow', 'no ')}  ${cap}${ok ? '' : `: ${skipReason(cap)}`}`,
     );
   }
-  if (install.debian.size) {
-    console.log(`\nTo install the missing commands there:`);
-    console.log(`  Debian/Ubuntu: apt-get install --no-install-recommends ${[...install.debian].join(' ')}`);
-    console.log(`  Fedora:        dnf install ${[...install.fedora].join(' ')}`);
+  if (lacking.length) {
+    const { debian, fedora } = installLines(lacking);
+    console.log(
+      `\nTo install the missing commands${lab.target === LOCAL ? ' (labbook setup does it here)' : ' there'}:`,
+    );
+    console.log(`  Debian/Ubuntu: ${debian}`);
+    console.log(`  Fedora:        ${fedora}`);
   }
   const skipped: [Chapter, Cell, string][] = [];
   for (const ch of chapters) {

@@ -1,16 +1,21 @@
 /**
  * What a target is and can do, asked of a lab's host session: the environment stamp of a
- * recording, and which capabilities (`requires=`) are present. Probes that create devices
- * do so in the lab's own network namespace, so they never touch the host's.
+ * recording, and which capabilities (`requires=`) are present. A kernel feature is probed
+ * by making one, never by reading a list such as /proc/filesystems: on a distribution
+ * kernel overlay, veth, bridge, macvlan, ipvlan and dummy are modules, loaded by the first
+ * mount or link that needs them. Probes run in the lab's own namespaces and /tmp, so they
+ * never touch the host's.
  */
 import { CAPABILITIES, type Capability } from '../src/cells/capabilities.ts';
+import { commandTest } from '../src/cells/packages.ts';
 import type { Environment } from '../src/cells/recording.ts';
 import type { Session } from './session.ts';
 
 const PARENT = 'ip link add lbp0 type veth peer name lbp1';
 const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   root: '[ "$(id -u)" = 0 ]',
-  overlay: 'grep -qw overlay /proc/filesystems',
+  overlay:
+    'd=$(mktemp -d) && mkdir $d/l $d/u $d/w $d/m && mount -t overlay overlay -o lowerdir=$d/l,upperdir=$d/u,workdir=$d/w $d/m; r=$?; umount $d/m; rm -rf $d; exit $r',
   veth: `${PARENT} && ip link del lbp0`,
   bridge: 'ip link add lbp0 type bridge && ip link del lbp0',
   macvlan: `${PARENT} && ip link add link lbp0 name lbp2 type macvlan; r=$?; ip link del lbp0; exit $r`,
@@ -24,7 +29,7 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
 };
 
 function probeScript(cap: Capability): string {
-  if (cap.startsWith('cmd:')) return `command -v ${cap.slice(4)}`;
+  if (cap.startsWith('cmd:')) return commandTest(cap.slice(4));
   return PROBES[cap as keyof typeof CAPABILITIES];
 }
 
@@ -45,26 +50,6 @@ export async function probeCapabilities(
   for (const c of list) if (!found.has(c)) found.set(c, false);
   return found;
 }
-
-/** The commands the chapters use, with the package that has each on Debian/Ubuntu and on Fedora. */
-export const PACKAGES: Record<string, { debian: string; fedora: string }> = {
-  unshare: { debian: 'util-linux', fedora: 'util-linux-core' },
-  nsenter: { debian: 'util-linux', fedora: 'util-linux-core' },
-  lsns: { debian: 'util-linux', fedora: 'util-linux' },
-  flock: { debian: 'util-linux', fedora: 'util-linux-core' },
-  ip: { debian: 'iproute2', fedora: 'iproute' },
-  pstree: { debian: 'psmisc', fedora: 'psmisc' },
-  ps: { debian: 'procps', fedora: 'procps-ng' },
-  brctl: { debian: 'bridge-utils', fedora: 'bridge-utils' },
-  ping: { debian: 'iputils-ping', fedora: 'iputils' },
-  busybox: { debian: 'busybox-static', fedora: 'busybox' },
-  cgcreate: { debian: 'cgroup-tools', fedora: 'libcgroup-tools' },
-  getfattr: { debian: 'attr', fedora: 'attr' },
-  iperf3: { debian: 'iperf3', fedora: 'iperf3' },
-  iptables: { debian: 'iptables', fedora: 'iptables-nft' },
-  ifconfig: { debian: 'net-tools', fedora: 'net-tools' },
-  'systemd-cgls': { debian: 'systemd', fedora: 'systemd' },
-};
 
 export const ALL_CAPABILITIES = Object.keys(CAPABILITIES) as Capability[];
 

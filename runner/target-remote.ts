@@ -11,6 +11,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installLines, missingScript, toolsOf } from '../src/cells/packages.ts';
 import {
   type Command,
   LOCAL,
@@ -45,8 +46,7 @@ export function commandTransport(words: string[]): Transport {
   };
 }
 
-/** What the runner's own scripts need there, besides bash and coreutils. */
-const NEEDED = 'for c in flock mktemp unshare nsenter; do command -v $c >/dev/null || missing="$missing $c"; done';
+const LACKS = 'labbook: the target lacks:';
 
 function setupScript(files: Map<string, string>): string {
   const copies = [...files].map(([name, text]) => {
@@ -54,9 +54,10 @@ function setupScript(files: Map<string, string>): string {
     return `cat >"$d/${name}" <<'${end}'\n${text}${text.endsWith('\n') ? '' : '\n'}${end}`;
   });
   return `set -eu
-missing=
-${NEEDED}
-[ -z "$missing" ] || { echo "labbook: the target lacks$missing (install util-linux)" >&2; exit 1; }
+missing=$(
+${missingScript(toolsOf(['baseline']))}
+)
+[ -z "$missing" ] || { echo "${LACKS}" $missing >&2; exit 1; }
 umask 077
 # Locked before it gets its final name, so a sweeper never sees it unlocked.
 new=$(mktemp -d /dev/shm/labbook-new.XXXXXX)
@@ -75,6 +76,15 @@ echo "labbook:dir=$d"
 # Held until the runner closes this command's input, or the connection drops.
 cat >/dev/null
 `;
+}
+
+/** The setup script's stderr, with the packages that have what the target lacks. */
+function lacking(stderr: string): string {
+  const line = stderr.split('\n').find((l) => l.startsWith(LACKS));
+  if (!line) return stderr.trim();
+  const names = line.slice(LACKS.length).trim().split(/\s+/);
+  const { debian, fedora } = installLines(names);
+  return `it lacks ${names.join(', ')}, which labbook needs there: install them (Debian/Ubuntu: ${debian}; Fedora: ${fedora})`;
 }
 
 export class RemoteTarget implements Target {
@@ -127,7 +137,7 @@ export class RemoteTarget implements Target {
         if (m) resolve(m[1] as string);
       });
       holder.once('error', (e) => reject(new TargetError(`${this.name}: ${e.message}`)));
-      holder.once('exit', () => reject(new TargetError(`${this.name}: could not set up the target: ${err.trim()}`)));
+      holder.once('exit', () => reject(new TargetError(`${this.name}: could not set up the target: ${lacking(err)}`)));
     });
     holder.once('exit', () => {
       if (!this.closing) this.lost = `lost the connection to the target ${this.name}`;

@@ -5,7 +5,16 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { sweepStaleLabs } from '../runner/lab.ts';
+import { baselineProblem } from '../runner/setup.ts';
 import { differences, snapshot } from './host-state.ts';
+
+// A machine without labbook's baseline (iproute2 on a minimal Debian) gets a sentence, not a stack trace.
+const lacking = baselineProblem('npx labbook setup --tests');
+if (lacking) {
+  console.error(`npm test: ${lacking}`);
+  console.log('0 passed, 1 failed, 0 skipped');
+  process.exit(1);
+}
 
 // What a crashed earlier run left is swept first, as any start of the runner does.
 await sweepStaleLabs();

@@ -3,9 +3,11 @@
 # with its kernel and a small initramfs beside it, an SSH key for root and the guest's host
 # key. Everything is made under DIR/build and moved into place only when whole, so a
 # failed build leaves no half image. Progress lines start with "step ".
-# usage: build.sh DIR
+# usage: build.sh DIR PACKAGES   (PACKAGES: labbook's baseline and the cells' tools, comma-separated,
+#                                from the package map src/cells/packages.ts)
 set -euo pipefail
 dir=$1
+tools=$2
 build=$dir/build
 log=$dir/build.log
 rm -rf "$build"
@@ -19,8 +21,8 @@ mirror=$(awk '/^URIs:/ && $2 ~ /debian\/?$/ { print $2; exit }' /etc/apt/sources
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 ~ /debian\/?$/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 
-packages=systemd-sysv,udev,kmod,linux-image-amd64,openssh-server,dbus,libpam-systemd,iproute2,iputils-ping,psmisc,procps
-packages+=,bridge-utils,busybox-static,cgroup-tools,attr,iperf3,iptables,net-tools,util-linux
+# A booting, reachable system (kmod loads modules on demand), then the tutorial's tools.
+packages=systemd-sysv,udev,kmod,linux-image-amd64,openssh-server,dbus,libpam-systemd,$tools
 step "1/5 debootstrap bookworm (minbase and $(tr , '\n' <<<"$packages" | wc -l) packages) from $mirror"
 root=$build/rootfs
 debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >>"$log" 2>&1 ||

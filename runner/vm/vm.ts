@@ -11,6 +11,8 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { styleText } from 'node:util';
+import { toolsOf } from '../../src/cells/packages.ts';
+import { ensureTools, installPlan } from '../setup.ts';
 import { runCommand, TargetError } from '../target.ts';
 import { runningVm, vmDir, vmFile, vmTargetOptions } from './state.ts';
 
@@ -23,23 +25,14 @@ function log(started: number, text: string): void {
   console.log(`${styleText('dim', `[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s]`)} ${text}`);
 }
 
-/** Installs Debian packages that are missing, saying so. */
-function ensurePackages(commands: Record<string, string>): void {
-  const missing = Object.entries(commands).filter(([c]) => spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0);
-  if (!missing.length) return;
-  const packages = missing.map(([, p]) => p);
-  console.log(`labbook vm: installing ${packages.join(' ')} (apt-get install --no-install-recommends)`);
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (r.status !== 0) throw new TargetError(`labbook vm: could not install ${packages.join(' ')}`);
+/** The guest's tools: the same map as `labbook setup` (baseline and the cells' commands). */
+function guestPackages(): string[] {
+  return installPlan('debian', toolsOf(['baseline', 'cells'])).packages;
 }
 
 async function build(started: number): Promise<void> {
-  ensurePackages({ debootstrap: 'debootstrap', 'mkfs.ext4': 'e2fsprogs' });
   log(started, `building the VM image in ${vmDir()} (about 2 to 4 minutes)`);
-  const child = spawn('bash', [BUILD, vmDir()], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('bash', [BUILD, vmDir(), guestPackages().join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
   let step = '';
   const heartbeat = setInterval(() => log(started, styleText('dim', `  still at ${step}`)), 15_000);
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
@@ -55,9 +48,9 @@ async function build(started: number): Promise<void> {
   writeFileSync(vmFile('image.version'), `${imageVersion()}\n`);
 }
 
-/** The build script's hash: an image made by another version of it lacks what this one adds. */
+/** The build script's and the guest packages' hash: an image made otherwise lacks what this one adds. */
 function imageVersion(): string {
-  return createHash('sha256').update(readFileSync(BUILD)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(readFileSync(BUILD)).update(guestPackages().join(',')).digest('hex').slice(0, 16);
 }
 
 function imageIsCurrent(): boolean {
@@ -156,7 +149,9 @@ async function up(): Promise<void> {
   if (running) {
     log(started, `the VM already runs (pid ${running.pid})`);
   } else {
-    ensurePackages({ 'qemu-system-x86_64': 'qemu-system-x86', ssh: 'openssh-client' });
+    if ((await ensureTools({ groups: ['vm'], as: 'labbook vm' })) !== 0) {
+      throw new TargetError('labbook vm: the tools above are needed to build and boot the VM');
+    }
     if (imageIsCurrent()) log(started, `using the image in ${vmDir()}`);
     else {
       if (existsSync(vmFile('disk.img')))

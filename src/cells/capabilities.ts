@@ -1,7 +1,10 @@
 /**
- * What a cell may require of its target with `requires=`. The runner probes each one
+ * What a cell may require of its target with `requires=`: a capability of the kernel, or
+ * `cmd:NAME`, a command of the package map (packages.ts). The runner probes each one
  * inside a lab; a cell whose requirement is missing is skipped with `missing` as reason.
  */
+import { isKnownCommand, whereToGet } from './packages.ts';
+
 export const CAPABILITIES = {
   root: { needs: 'root privileges', missing: 'the runner is not root' },
   overlay: { needs: 'OverlayFS', missing: 'this kernel has no overlay filesystem' },
@@ -24,13 +27,14 @@ export const CAPABILITIES = {
 export type Capability = keyof typeof CAPABILITIES | `cmd:${string}`;
 
 export function isCapability(name: string): name is Capability {
-  return name in CAPABILITIES || /^cmd:[A-Za-z0-9._+-]+$/.test(name);
+  return Object.hasOwn(CAPABILITIES, name) || (name.startsWith('cmd:') && isKnownCommand(name.slice(4)));
 }
 
-/** The reader-facing reason a cell was skipped: "needs ipvlan, which this kernel lacks". */
+/** The reader-facing reason a cell was skipped: "needs ipvlan, but this kernel lacks ipvlan". */
 export function skipReason(missing: Capability): string {
   if (missing.startsWith('cmd:')) {
-    return `needs the command ${missing.slice(4)}, which is not installed on this target`;
+    const command = missing.slice(4);
+    return `needs the command ${command}, which is not installed on this target (${whereToGet(command)})`;
   }
   const c = CAPABILITIES[missing as keyof typeof CAPABILITIES];
   return `needs ${c.needs}, but ${c.missing}`;

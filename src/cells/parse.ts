@@ -9,6 +9,7 @@
  *   lab:
  *     sessions:
  *       container: { namespaces: [pid, mount, uts] }
+ *     requires: [cmd:busybox]      # what every cell of the chapter needs
  *   ---
  *   ```sh run id=ns-inode session=container check claim="PID 1 has its own namespace"
  *   readlink /proc/1/ns/pid
@@ -77,8 +78,11 @@ export function isOriginal(fence: Fence): boolean {
   return !!fence.meta && splitMeta(fence.meta).some((w) => w.name === 'original' && w.value === undefined);
 }
 
-/** Reads one fence: a Cell, or null when its meta has no `run`. */
-export function readFence(fence: Fence, file: string): Cell | null {
+/**
+ * Reads one fence: a Cell, or null when its meta has no `run`. `chapterRequires` (the
+ * frontmatter's lab.requires) come before the cell's own requires=.
+ */
+export function readFence(fence: Fence, file: string, chapterRequires: Capability[] = []): Cell | null {
   const line = fence.position?.start.line ?? 0;
   if (!fence.meta) return null;
   const fail = (problem: string, fix: string) => new CellError(file, line, problem, fix);
@@ -146,7 +150,7 @@ export function readFence(fence: Fence, file: string): Cell | null {
     session: a.session,
     timeoutMs: a.timeout,
     exit: a.exit,
-    requires: a.requires as Capability[],
+    requires: [...new Set([...chapterRequires, ...(a.requires as Capability[])])],
     check: !!a.check,
     claim: a.claim,
     role: a.setup ? 'setup' : a.teardown ? 'teardown' : 'main',
@@ -177,23 +181,27 @@ function splitFrontmatter(text: string, file: string): { data: unknown; body: st
   }
 }
 
-/** Reads the frontmatter's `lab.sessions`, failing with the place and the fix. */
-export function readSessions(data: unknown, file: string): Record<string, SessionSpec> {
+export interface LabSpec {
+  sessions: Record<string, SessionSpec>;
+  requires: Capability[];
+}
+
+/** Reads the frontmatter's `lab` (its sessions and requires), failing with the place and the fix. */
+export function readLab(data: unknown, file: string): LabSpec {
   const parsed = chapterFrontmatter.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CellError(
-      file,
-      1,
-      `frontmatter ${issue?.path.join('.')}: ${issue?.message}`,
-      'declare sessions as lab: { sessions: { NAME: { namespaces: [pid, mount, uts, ipc, net] } } }',
-    );
+    const fix =
+      issue?.path[1] === 'requires'
+        ? `list capabilities or commands: lab: { requires: [overlay, cmd:busybox] } (${ATTRIBUTES.requires.help})`
+        : 'declare sessions as lab: { sessions: { NAME: { namespaces: [pid, mount, uts, ipc, net] } } }';
+    throw new CellError(file, 1, `frontmatter ${issue?.path.join('.')}: ${issue?.message}`, fix);
   }
   const sessions = parsed.data.lab?.sessions ?? {};
   if (DEFAULT_SESSION in sessions) {
     throw new CellError(file, 1, `the session "${DEFAULT_SESSION}" is built in`, 'give your session another name');
   }
-  return sessions;
+  return { sessions, requires: (parsed.data.lab?.requires ?? []) as Capability[] };
 }
 
 /** Checks what only the whole chapter can tell: unique ids, known sessions. */
@@ -225,17 +233,18 @@ export function checkChapter(cells: Cell[], sessions: Record<string, SessionSpec
 export function parseChapter(text: string, file: string): Chapter {
   const { data, body } = splitFrontmatter(text, file);
   const errors: CellError[] = [];
-  let sessions: Record<string, SessionSpec> = {};
+  let lab: LabSpec = { sessions: {}, requires: [] };
   try {
-    sessions = readSessions(data, file);
+    lab = readLab(data, file);
   } catch (e) {
     errors.push(e as CellError);
   }
+  const { sessions } = lab;
   const cells: Cell[] = [];
   const tree = unified().use(remarkParse).parse(body) as Root;
   visit(tree, 'code', (node: Code) => {
     try {
-      const cell = readFence(node, file);
+      const cell = readFence(node, file, lab.requires);
       if (cell) cells.push(cell);
     } catch (e) {
       if (!(e instanceof CellError)) throw e;

@@ -8,6 +8,11 @@ import { z } from 'zod';
 import { isCapability } from './capabilities.ts';
 import { DATA_KINDS } from './structure/index.ts';
 
+const capability = z.string().refine(isCapability, {
+  error:
+    'is neither a capability (src/cells/capabilities.ts) nor cmd:NAME for a command of src/cells/packages.ts (add a new command there, with its packages)',
+});
+
 const flag = z.literal(true, { error: 'is a flag: write it alone, without "="' });
 
 const duration = z
@@ -49,13 +54,7 @@ export const ATTRIBUTES = {
     schema: z
       .string()
       .transform((v) => v.split(','))
-      .pipe(
-        z.array(
-          z.string().refine(isCapability, {
-            error: 'is not a known capability (see src/cells/capabilities.ts), nor cmd:NAME',
-          }),
-        ),
-      ),
+      .pipe(z.array(capability)),
     help: 'what the target must have, comma-separated: requires=ipvlan,cmd:iperf3',
   },
   check: { schema: flag, help: 'the cell proves a claim of the text and must exit 0' },
@@ -125,6 +124,8 @@ export const chapterFrontmatter = z.looseObject({
   lab: z
     .strictObject({
       sessions: z.record(z.string().regex(NAME), sessionSpec).default({}),
+      /** What every cell of the chapter requires, before its own requires=. */
+      requires: z.array(capability).default([]),
     })
     .optional(),
 });

@@ -28,7 +28,7 @@ import {
   isOriginal,
   loadChapter,
   readFence,
-  readSessions,
+  readLab,
 } from '../cells/parse.ts';
 import { type Recording, readRecording } from '../cells/recording.ts';
 import { translationErrors } from '../cells/translations.ts';
@@ -134,6 +134,9 @@ export function remarkLab() {
     };
 
     const offset = frontmatterLines(file, String(vfile.value));
+    const frontmatter = (vfile.data.astro as { frontmatter?: unknown } | undefined)?.frontmatter ?? {};
+    const lab = (await attempt(() => readLab(frontmatter, file))) ?? { sessions: {}, requires: [] };
+    const { sessions } = lab;
     const cells = new Map<Spot, Cell>();
     const diagrams = new Map<Spot, Diagram>();
     for (const spot of spots) {
@@ -143,11 +146,9 @@ export function remarkLab() {
         if (d) diagrams.set(spot, d);
         continue;
       }
-      const cell = await attempt(() => readFence(fence, file));
+      const cell = await attempt(() => readFence(fence, file, lab.requires));
       if (cell) cells.set(spot, cell);
     }
-    const frontmatter = (vfile.data.astro as { frontmatter?: unknown } | undefined)?.frontmatter ?? {};
-    const sessions = (await attempt(() => readSessions(frontmatter, file))) ?? {};
     errors.push(...checkChapter([...cells.values()], sessions, file));
 
     const shownIds = [...cells.values()].filter((c) => !c.hidden).map((c) => c.id);

@@ -48,6 +48,17 @@ describe('parseChapter', () => {
     expect(cell).toMatchObject({ line: 7, session: 'box', timeoutMs: 120_000, requires: ['ipvlan', 'cmd:ping'] });
   });
 
+  it("puts the chapter's lab.requires before each cell's own", () => {
+    const text = `---\nlab:\n  requires: [overlay, cmd:busybox]\n---\n${fence('run id=a')}${fence('run id=b requires=cmd:ping,overlay')}`;
+    expect(parseChapter(text, 'ch.md').cells.map((c) => c.requires)).toEqual([
+      ['overlay', 'cmd:busybox'],
+      ['overlay', 'cmd:busybox', 'cmd:ping'],
+    ]);
+    expect(errorsOf(`---\nlab:\n  requires: [warp-drive]\n---\n`)[0]).toMatch(
+      /^ch\.md:1: frontmatter lab.requires.0: is neither a capability[\s\S]*Fix: list capabilities or commands/,
+    );
+  });
+
   it('marks setup, teardown, hidden and check cells', () => {
     const ch = parseChapter(
       fence('run id=a setup') +
@@ -71,7 +82,8 @@ describe('parseChapter', () => {
     ['run id=a timeout=5', /timeout=5 must be a number with ms, s or m[\s\S]*Fix: timeout:/],
     ['run id=a timeout=11m', /must be at most 10m/],
     ['run id=a exit=300', /exit=300/],
-    ['run id=a requires=warp-drive', /requires=warp-drive is not a known capability/],
+    ['run id=a requires=warp-drive', /requires=warp-drive is neither a capability/],
+    ['run id=a requires=cmd:nosuch', /requires=cmd:nosuch is neither[\s\S]*src\/cells\/packages.ts/],
     ['run id=a check=yes', /check=yes is a flag/],
     ['run id=a claim="x"', /claim= is given without check/],
     ['run id=a check exit=1', /a check cell must exit 0/],

@@ -1,0 +1,233 @@
+/**
+ * What this machine lacks of the package map (src/cells/packages.ts), and `labbook setup`,
+ * which installs it with apt-get (Debian, Ubuntu) or dnf (Fedora and the RHEL family):
+ *
+ *   labbook setup            labbook's baseline and every command the chapters' cells use
+ *   labbook setup --tests    and what the test suite needs: Chromium, Chinese fonts, sshd
+ *
+ * It prints what it installs and why, does nothing when everything is there, and when it
+ * is not root prints the line to run instead. Nothing else in the project installs system
+ * packages but `labbook vm up`, through `ensureTools` here.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { styleText } from 'node:util';
+import { listChapters, ROOT } from '../src/cells/chapters.ts';
+import {
+  type Family,
+  familyOf,
+  GROUPS,
+  type Group,
+  missingScript,
+  packageOf,
+  TOOLS,
+  toolsOf,
+} from '../src/cells/packages.ts';
+import { loadChapter } from '../src/cells/parse.ts';
+import { CELL_ENV } from './lab.ts';
+
+/** The tools of `names` that this machine lacks, as the cells would look for them (their PATH). */
+export function missingHere(names: string[]): string[] {
+  if (!names.length) return [];
+  const r = spawnSync('sh', ['-c', missingScript(names)], { encoding: 'utf8', env: { PATH: CELL_ENV.PATH } });
+  if (r.error) return names;
+  return r.stdout.split('\n').filter((n) => n && names.includes(n));
+}
+
+export interface InstallPlan {
+  family: Family;
+  /** The command lines to run, as argv. */
+  commands: string[][];
+  packages: string[];
+  /** Tools with no package on this family, and what to do instead. */
+  byHand: { name: string; how: string }[];
+}
+
+/** How to install some tools on a family of distributions. */
+export function installPlan(family: Family, names: string[]): InstallPlan {
+  const packages: string[] = [];
+  const byHand: InstallPlan['byHand'] = [];
+  for (const name of names) {
+    const pkg = packageOf(name, family);
+    if (pkg === null) byHand.push({ name, how: TOOLS[name]?.byHand ?? `install ${name} by hand` });
+    else if (!packages.includes(pkg)) packages.push(pkg);
+  }
+  const commands: string[][] = !packages.length
+    ? []
+    : family === 'fedora'
+      ? [['dnf', 'install', '-y', '--setopt=install_weak_deps=False', ...packages]]
+      : [
+          ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'update', '-q'],
+          ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', '--no-install-recommends', ...packages],
+        ];
+  return { family, commands, packages, byHand };
+}
+
+function readOsRelease(): string {
+  for (const f of ['/etc/os-release', '/usr/lib/os-release']) if (existsSync(f)) return readFileSync(f, 'utf8');
+  return '';
+}
+
+/** Why each missing tool is needed: its group, and for a cell command the chapters that use it. */
+function why(name: string): string {
+  const tool = TOOLS[name];
+  if (!tool) return '';
+  if (tool.group !== 'cells') return GROUPS[tool.group];
+  // Which chapters use it (any command of its package counts).
+  const chapters = listChapters()
+    .filter(({ file }) =>
+      loadChapter(file).cells.some((c) =>
+        c.requires.some((r) => r.startsWith('cmd:') && TOOLS[r.slice(4)]?.debian === tool.debian),
+      ),
+    )
+    .map((c) => c.slug);
+  return `${GROUPS.cells}${chapters.length ? ` (${chapters.join(', ')})` : ''}`;
+}
+
+/**
+ * Runs one command line with its whole output in `log`, printing a line for each of `wanted`
+ * it sets up, and every 10 s how far it got (downloads, dependencies set up).
+ */
+function runLogged(argv: string[], log: string, started: number, wanted: string[]): Promise<number> {
+  const out = createWriteStream(log, { flags: 'a' });
+  out.write(`\n$ ${argv.join(' ')}\n`);
+  const child = spawn(argv[0] as string, argv.slice(1), {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let rest = '';
+  let fetched = 0;
+  let setUp = 0;
+  let done = 0;
+  let said = performance.now();
+  const say = (text: string) => {
+    console.log(`[${elapsed(started)}] ${text}`);
+    said = performance.now();
+  };
+  const heartbeat = setInterval(() => {
+    if (performance.now() - said < 9000) return;
+    say(styleText('dim', `  ${fetched} files downloaded, ${setUp} packages set up`));
+  }, 10_000);
+  child.stdout.on('data', (chunk: Buffer) => {
+    out.write(chunk);
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      // apt-get: "Get:3 http://... busybox-static ...", "Setting up busybox-static (1:1.35.0-4+b1) ...";
+      // dnf: "  Installing       : busybox-1:1.36.1-8.fc41.x86_64"
+      if (/^Get:\d+/.test(line)) fetched++;
+      const m = /^(?:Setting up|\s*Installing\s*:)\s+([^\s:]+)/.exec(line);
+      if (!m) continue;
+      setUp++;
+      const name = m[1] as string;
+      // dnf names the package with its version: busybox-1.36.1-8.fc41.x86_64.
+      const pkg = wanted.find((w) => name === w || (name.startsWith(`${w}-`) && /^\d/.test(name.slice(w.length + 1))));
+      if (pkg) say(`  set up ${pkg} (${++done} of ${wanted.length})`);
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => out.write(chunk));
+  return new Promise((resolve) => {
+    const end = (code: number) => {
+      clearInterval(heartbeat);
+      out.end(() => resolve(code));
+    };
+    child.once('error', () => end(127));
+    child.once('exit', (code) => end(code ?? 1));
+  });
+}
+
+const elapsed = (started: number) => `${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s`;
+
+function tail(file: string, lines: number): string {
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export interface SetupOptions {
+  groups: Group[];
+  dryRun?: boolean;
+  /** Who is asking, for the messages: "labbook setup", "labbook vm". */
+  as?: string;
+}
+
+/**
+ * Installs what this machine lacks of the tools of `groups`. Returns 0 when everything is
+ * there afterwards, 1 when something is still missing (not root, no package, apt failed).
+ */
+export async function ensureTools({ groups, dryRun = false, as = 'labbook setup' }: SetupOptions): Promise<number> {
+  const started = performance.now();
+  const names = toolsOf(groups);
+  const missing = missingHere(names);
+  if (!missing.length) {
+    console.log(`${as}: everything is there (${names.length} tools of: ${groups.join(', ')})`);
+    return 0;
+  }
+  const osRelease = readOsRelease();
+  const family = familyOf(osRelease);
+  const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? 'this machine';
+  console.log(`${as}: ${pretty} lacks ${missing.length} of ${names.length} tools:`);
+  const byPackage = new Map<string, string[]>();
+  for (const name of missing) {
+    const pkg = family ? (packageOf(name, family) ?? '(no package)') : `${TOOLS[name]?.debian} (Debian)`;
+    byPackage.set(pkg, [...(byPackage.get(pkg) ?? []), name]);
+  }
+  for (const [pkg, tools] of byPackage) {
+    console.log(
+      `  ${pkg.padEnd(20)} ${tools.join(', ').padEnd(28)} ${styleText('dim', `for ${why(tools[0] as string)}`)}`,
+    );
+  }
+  if (!family) {
+    const fedora = [...new Set(missing.map((n) => TOOLS[n]?.fedora))].join(' ');
+    console.log(`\n${as} knows apt-get and dnf only: install them with your package manager`);
+    console.log(`  (Debian's names above; Fedora's: ${fedora})`);
+    return 1;
+  }
+  const plan = installPlan(family, missing);
+  for (const { name, how } of plan.byHand) console.log(styleText('yellow', `  ${name}: ${how}`));
+  if (!plan.commands.length) return 1;
+  const root = process.getuid?.() === 0;
+  const lines = plan.commands.map((c) => c.join(' ')).join(' && ');
+  if (dryRun) {
+    console.log(`\nit would run: ${lines}`);
+    return 0;
+  }
+  if (!root) {
+    console.log(styleText('yellow', `\n${as} needs root to install them. Run:`));
+    console.log(`  sudo npx ${as}${groups.includes('tests') ? ' --tests' : ''}`);
+    console.log(styleText('dim', `  (that is: ${lines})`));
+    return 1;
+  }
+  mkdirSync(join(ROOT, '.cache'), { recursive: true });
+  const log = join(ROOT, '.cache', 'setup.log');
+  for (const argv of plan.commands) {
+    console.log(`[${elapsed(started)}] ${argv.join(' ')}`);
+    const code = await runLogged(argv, log, started, plan.packages);
+    if (code !== 0) {
+      console.error(styleText('red', `${as}: ${argv[0]} failed with exit status ${code}; the end of ${log}:`));
+      console.error(tail(log, 20));
+      return 1;
+    }
+  }
+  const still = missingHere(names);
+  if (still.length) {
+    console.error(styleText('red', `${as}: still missing after the install: ${still.join(', ')} (see ${log})`));
+    return 1;
+  }
+  console.log(
+    `${as}: installed ${plan.packages.length} packages in ${elapsed(started).trim()}; everything is there now`,
+  );
+  return 0;
+}
+
+/**
+ * What labbook itself needs on this machine and lacks, as one message naming the packages
+ * (undefined when nothing is missing): checked before any command, so that a minimal
+ * machine gets a sentence, not a stack trace.
+ */
+export function baselineProblem(fix = 'npx labbook setup'): string | undefined {
+  const missing = missingHere(toolsOf(['baseline']));
+  if (!missing.length) return undefined;
+  const family = familyOf(readOsRelease()) ?? 'debian';
+  const packages = [...new Set(missing.map((n) => packageOf(n, family)))].join(' ');
+  return `this machine lacks ${missing.join(', ')} (the packages ${packages}), which labbook needs: run ${fix} as root`;
+}
