@@ -1,0 +1,60 @@
+/**
+ * A fresh machine lacks the chapters' tools. Every chapter is run here through a target
+ * that hides every cell command of the package map (each is covered by /dev/null in a
+ * mount namespace of the target's own): a cell that needs one is skipped with the package
+ * that has it, and no cell fails, times out or errors for want of it.
+ */
+import { describe, expect, it } from 'vitest';
+import { runChapter } from '../../runner/chapter-run.ts';
+import { shq } from '../../runner/target.ts';
+import { parseTarget } from '../../runner/target-remote.ts';
+import { listChapters } from '../../src/cells/chapters.ts';
+import { CELL_COMMANDS, TOOLS } from '../../src/cells/packages.ts';
+import { loadChapter } from '../../src/cells/parse.ts';
+import type { Recording } from '../../src/cells/recording.ts';
+
+const HIDE = `for t in ${CELL_COMMANDS.join(' ')}; do
+  p=$(command -v "$t") && mount --bind /dev/null "$(readlink -f "$p")"
+done
+exec bash -c "$1"`;
+
+describe('every chapter on a machine without the cells’ commands', () => {
+  it('skips each cell that needs one, naming its package, and fails none', async () => {
+    const target = parseTarget(`unshare --mount --propagation private bash -c ${shq(HIDE)} hide`);
+    try {
+      const chapters = listChapters().map((c) => ({ ...c, chapter: loadChapter(c.file) }));
+      const runs: [string, Recording][] = [];
+      // Two at a time, as labbook record does.
+      for (let i = 0; i < chapters.length; i += 2) {
+        const pair = chapters.slice(i, i + 2);
+        runs.push(
+          ...(await Promise.all(
+            pair.map(
+              async (c): Promise<[string, Recording]> => [c.slug, await runChapter(c.chapter, c.slug, { target })],
+            ),
+          )),
+        );
+      }
+      const skippedForTools: string[] = [];
+      for (const [slug, recording] of runs) {
+        const cells = chapters.find((c) => c.slug === slug)?.chapter.cells ?? [];
+        for (const r of recording.cells) {
+          const cell = cells.find((c) => c.id === r.id);
+          const where = `${slug}: ${r.id}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`;
+          expect(['passed', 'skipped'], where).toContain(r.status);
+          const command = cell?.requires.find((q) => q.startsWith('cmd:'))?.slice(4);
+          if (!command) continue;
+          expect(r.status, where).toBe('skipped');
+          if (r.reason?.startsWith('needs the command')) {
+            expect(r.reason, where).toContain(TOOLS[command]?.debian);
+            skippedForTools.push(`${slug}:${r.id}`);
+          }
+        }
+      }
+      // Most of the tutorial needs one tool or another: the hiding really happened.
+      expect(skippedForTools.length).toBeGreaterThan(40);
+    } finally {
+      await target.close();
+    }
+  }, 240_000);
+});
