@@ -52,17 +52,22 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
       cells.flatMap((c) => c.requires),
     );
     const results: CellRecording[] = [];
+    // Once the lab's own shell is gone, so is the state every later cell needs: they are not run.
+    let endedIn: string | undefined;
     for (const cell of ordered) {
       options.onCellStart?.(cell);
-      const result = await runCell(
-        lab,
-        chapter,
-        cell,
-        found,
-        (text) => options.onOutput?.(cell, text),
-        cell.code,
-        options.timeoutScale,
-      );
+      const result = endedIn
+        ? { ...notRun(cell), status: 'error' as const, reason: `not run: the lab ended during the cell "${endedIn}"` }
+        : await runCell(
+            lab,
+            chapter,
+            cell,
+            found,
+            (text) => options.onOutput?.(cell, text),
+            cell.code,
+            options.timeoutScale,
+          );
+      if (!endedIn && !lab.host.alive) endedIn = cell.id;
       results.push(result);
       options.onCellEnd?.(cell, result);
     }
@@ -79,6 +84,16 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
   }
 }
 
+/** What a recording holds of a cell that produced nothing. */
+const notRun = (cell: Cell) => ({
+  id: cell.id,
+  hash: cell.hash,
+  exitCode: null,
+  durationMs: 0,
+  output: '',
+  droppedBytes: 0,
+});
+
 /** Runs one cell in its session of the lab (`code` replaces the cell's own, for edited cells). */
 export async function runCell(
   lab: Lab,
@@ -90,7 +105,7 @@ export async function runCell(
   timeoutScale = 1,
 ): Promise<CellRecording> {
   const timeoutMs = Math.round(cell.timeoutMs * timeoutScale);
-  const base = { id: cell.id, hash: cell.hash, exitCode: null, durationMs: 0, output: '', droppedBytes: 0 };
+  const base = notRun(cell);
   const missing = cell.requires.find((c) => !found.get(c));
   if (missing) return { ...base, status: 'skipped', reason: skipReason(missing) };
   let r: RunResult;
@@ -112,7 +127,8 @@ export async function runCell(
   }
   if (r.outcome === 'session-ended') {
     const lost = await lab.target.checkLost();
-    return { ...recorded, status: 'error', reason: lost ?? `the session "${cell.session}" ended` };
+    const andLab = cell.session === 'host' ? ', and the lab with it' : '';
+    return { ...recorded, status: 'error', reason: lost ?? `the session "${cell.session}" ended${andLab}` };
   }
   if (cell.exit !== 'any' && r.exitCode !== cell.exit) {
     return { ...recorded, status: 'failed', reason: `exit status ${r.exitCode}, expected ${cell.exit}` };

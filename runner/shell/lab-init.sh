@@ -19,5 +19,12 @@ for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
   done
   echo $$ > "$root$name/cgroup.procs"
 done
+# A cell that eats memory (tail /dev/zero with no limit of its own) meets the lab's limit,
+# half the target's memory, and not the target's OOM killer, which may pick its sshd.
+kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+half=$((kib * 512))
+for f in /sys/fs/cgroup/memory/$name/memory.limit_in_bytes /sys/fs/cgroup/$name/memory.max; do
+  [ -f "$f" ] && echo "$half" >"$f" || true
+done
 exec unshare --mount --uts --ipc --net --pid --cgroup --fork --kill-child --propagation private \
   -- bash "$here/lab-pid1.sh"

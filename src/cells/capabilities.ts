@@ -16,11 +16,11 @@ export const CAPABILITIES = {
   dummy: { needs: 'dummy interfaces', missing: 'this kernel lacks dummy interfaces' },
   'cgroup-v1': {
     needs: 'cgroup v1 controllers (cpu, memory, pids)',
-    missing: 'this host does not mount the cgroup v1 controllers',
+    missing: 'this target mounts no cgroup v1 controllers (current distributions boot cgroup v2 only)',
   },
   'cgroup-v2-controllers': {
     needs: 'cgroup v2 with its cpu, memory and pids controllers',
-    missing: 'the cgroup v2 controllers are bound to v1 on this host',
+    missing: "this target's cgroup v2 hierarchy lacks them (they are bound to cgroup v1 hierarchies)",
   },
 } as const satisfies Record<string, { needs: string; missing: string }>;
 

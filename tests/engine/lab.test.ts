@@ -70,6 +70,21 @@ describe('a chapter run in a lab', () => {
   });
 });
 
+describe('a cell that ends the lab', () => {
+  it('is an error saying so, and the cells after it are not run, with the reason', async () => {
+    const run = byId(await runChapter(loadChapter(fixture('lab-ends.md')), 'lab-ends'));
+    expect(run.before).toMatchObject({ status: 'passed' });
+    expect(run['kills-the-lab']).toMatchObject({
+      status: 'error',
+      reason: 'the session "host" ended, and the lab with it',
+    });
+    expect(run.after).toMatchObject({
+      status: 'error',
+      reason: 'not run: the lab ended during the cell "kills-the-lab"',
+    });
+  });
+});
+
 describe('timeouts', () => {
   it('interrupt the cell, then kill its process group, and the session goes on', async () => {
     const started = performance.now();
@@ -82,6 +97,26 @@ describe('timeouts', () => {
     expect(run['ignores-sigint']).toMatchObject({ status: 'timed-out' });
     expect(run['after-sigterm']).toMatchObject({ status: 'passed' });
     expect(performance.now() - started).toBeLessThan(8000);
+  });
+});
+
+describe('memory', () => {
+  it("is limited to half the target's: a runaway cell meets the lab's limit, not the machine's OOM killer", async () => {
+    const lab = await Lab.create();
+    try {
+      const r = await lab.host.run(
+        'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null',
+        {
+          timeoutMs: 5000,
+        },
+      );
+      const total = Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) * 1024;
+      const limit = Number(r.output.trim().split(/\s+/)[0]);
+      // The kernel rounds the limit down to a whole page.
+      expect(Math.abs(limit - total / 2)).toBeLessThan(8192);
+    } finally {
+      await lab.close();
+    }
   });
 });
 
