@@ -12,10 +12,13 @@ import type { Environment } from '../src/cells/recording.ts';
 import type { Session } from './session.ts';
 
 const PARENT = 'ip link add lbp0 type veth peer name lbp1';
+/** Mounts an overlay of empty directories in the lab's /tmp with these options, and removes it. */
+const overlayMount = (options: string) =>
+  `d=$(mktemp -d) && mkdir $d/l $d/u $d/w $d/m && mount -t overlay overlay -o ${options} $d/m; r=$?; umount $d/m; rm -rf $d; exit $r`;
 const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   root: '[ "$(id -u)" = 0 ]',
-  overlay:
-    'd=$(mktemp -d) && mkdir $d/l $d/u $d/w $d/m && mount -t overlay overlay -o lowerdir=$d/l,upperdir=$d/u,workdir=$d/w $d/m; r=$?; umount $d/m; rm -rf $d; exit $r',
+  overlay: overlayMount('lowerdir=$d/l,upperdir=$d/u,workdir=$d/w'),
+  'overlay-lowerdir-append': overlayMount('lowerdir+=$d/l,lowerdir+=$d/u'),
   veth: `${PARENT} && ip link del lbp0`,
   bridge: 'ip link add lbp0 type bridge && ip link del lbp0',
   macvlan: `${PARENT} && ip link add link lbp0 name lbp2 type macvlan; r=$?; ip link del lbp0; exit $r`,

@@ -8,6 +8,10 @@ import { isKnownCommand, whereToGet } from './packages.ts';
 export const CAPABILITIES = {
   root: { needs: 'root privileges', missing: 'the runner is not root' },
   overlay: { needs: 'OverlayFS', missing: 'this kernel has no overlay filesystem' },
+  'overlay-lowerdir-append': {
+    needs: "OverlayFS's lowerdir+= option",
+    missing: 'this kernel is older than Linux 6.8, which added it',
+  },
   veth: { needs: 'veth pairs', missing: 'this kernel cannot create veth pairs' },
   bridge: { needs: 'Linux bridges', missing: 'this kernel cannot create bridges' },
   macvlan: { needs: 'macvlan', missing: 'this kernel lacks macvlan' },

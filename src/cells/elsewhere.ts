@@ -73,7 +73,9 @@ export function keepRecordedElsewhere(fresh: Recording, previous: Recording | un
     ...fresh,
     cells: fresh.cells.map((n) => {
       const b = before.get(n.id);
-      return b?.environment && b.hash === n.hash && n.status === 'skipped' ? b : n;
+      if (!(b?.environment && b.hash === n.hash && n.status === 'skipped')) return n;
+      // Why it is skipped here is what this run says.
+      return { ...b, environment: { ...b.environment, skippedHere: n.reason ?? b.environment.skippedHere } };
     }),
   };
 }

@@ -111,6 +111,12 @@ describe('recording skipped cells on another target', () => {
     const merged = fillFromElsewhere(cells, onHost, onVm).recording;
     const again = { ...onHost, recordedAt: '2026-12-02T00:00:00.000Z' };
     expect(keepRecordedElsewhere(again, merged).cells[1]).toEqual(merged.cells[1]);
+    // The reason it is skipped here is this run's, when the wording changed since.
+    const reworded = {
+      ...again,
+      cells: again.cells.map((c) => (c.id === 'ipvlan' ? { ...c, reason: 'reworded' } : c)),
+    };
+    expect(keepRecordedElsewhere(reworded, merged).cells[1]?.environment?.skippedHere).toBe('reworded');
     // Changed code: what the VM recorded no longer belongs to this cell.
     const changed = { ...again, cells: again.cells.map((c) => (c.id === 'ipvlan' ? { ...c, hash: 'new' } : c)) };
     expect(keepRecordedElsewhere(changed, merged).cells[1]?.environment).toBeUndefined();
