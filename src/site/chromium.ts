@@ -5,8 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
+import { TOOLS } from '../cells/packages.ts';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** CHROMIUM_PATH, or where Debian, Fedora or a snap put it (the package map's files). */
+export const CHROMIUM =
+  process.env.CHROMIUM_PATH ??
+  TOOLS.chromium?.files?.find((f) => existsSync(f)) ??
+  (TOOLS.chromium?.files?.[0] as string);
 
 /** No sandbox because builds run as root; the rest keeps it from calling home. */
 const FLAGS = [

@@ -27,13 +27,44 @@ async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
+describe('labbook setup', () => {
+  it('does nothing when everything is there', async () => {
+    expect(await cli('setup', '--tests')).toEqual({
+      code: 0,
+      out: expect.stringMatching(/^labbook setup: everything is there \(\d+ tools of: baseline, cells, tests\)\n$/),
+    });
+  });
+
+  it('names what is missing and why, and the line to run, when it is not root', async () => {
+    // busybox hidden in a mount namespace of its own, and labbook run as nobody.
+    const hide = `mount --bind /dev/null "$(readlink -f "$(command -v busybox)")" && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"`;
+    const r = await promisify(execFile)(
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', '-c', hide, 'hide', process.execPath, labbook, 'setup'],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    ).then(
+      (x) => ({ code: 0, out: x.stdout }),
+      (x: { code: number; stdout: string }) => ({ code: x.code, out: x.stdout }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /lacks 1 of \d+ tools:\n {2}busybox-static +busybox +for the chapters' cells \(.*namespace.*\)/,
+    );
+    expect(r.out).toMatch(
+      /needs root to install them\. Run:\n {2}sudo npx labbook setup\n.*apt-get .* install .*busybox-static/,
+    );
+  });
+});
+
 describe('labbook record and check', () => {
   it('records, then a check of the same chapter matches', async () => {
     copyFileSync(new URL('../fixtures/basic.md', import.meta.url), chapter);
     const rec = await cli('record', chapter);
-    expect(rec.out).toMatch(/basic \[#\.+\] +1\/10 prepare passed \(\d+ ms, exit 0\)/);
+    expect(rec.out).toMatch(/basic \[#\.+\] +1\/12 prepare passed \(\d+ ms, exit 0\)/);
     expect(rec.code).toBe(0);
-    expect(JSON.parse(readFileSync(recording, 'utf8')).cells).toHaveLength(10);
+    expect(JSON.parse(readFileSync(recording, 'utf8')).cells).toHaveLength(12);
     expect(await cli('check', chapter)).toMatchObject({
       code: 0,
       out: expect.stringMatching(/basic: matches its recording/),
@@ -63,6 +94,13 @@ describe('labbook record and check', () => {
     expect(await cli('check', chapter)).toEqual({
       code: 2,
       out: expect.stringMatching(/basic\.md:1: unknown attribute "colour"\n {2}Fix: use one of/),
+    });
+  });
+
+  it('refuses an option of another command, saying whose it is', async () => {
+    expect(await cli('check', '--tests')).toMatchObject({
+      code: 2,
+      out: expect.stringMatching(/--tests and --dry-run are for setup/),
     });
   });
 
