@@ -37,12 +37,18 @@ start_line=${lines[0]:?README.md has no first sh block}
 test_line=${lines[1]:?README.md has only one line in its first sh block}
 
 command -v debootstrap >/dev/null || apt-get install -y -q --no-install-recommends debootstrap >>"$log"
-if [ ! -x "$root/usr/bin/npm" ] || [ $keep = 0 ]; then
+if [ ! -e "$root/.labbook-ready" ] || [ $keep = 0 ]; then
   rm -rf "$root"
   mirror=$(awk '/^URIs:/ && $2 ~ /debian\/?$/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-  say "debootstrap --variant=minbase $suite with git, curl, ca-certificates, nodejs, npm from ${mirror:-deb.debian.org}"
-  debootstrap --variant=minbase --include=git,curl,ca-certificates,nodejs,npm "$suite" "$root" \
+  say "debootstrap --variant=minbase $suite with git, curl, ca-certificates from ${mirror:-deb.debian.org}"
+  debootstrap --variant=minbase --include=git,curl,ca-certificates "$suite" "$root" \
     "${mirror:-http://deb.debian.org/debian}" >>"$log" 2>&1 || { tail -20 "$log"; exit 1; }
+  # npm's many small packages are more than debootstrap's resolver handles: apt-get does it.
+  say "apt-get install nodejs npm"
+  chroot "$root" sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm' >>"$log" 2>&1 ||
+    { tail -20 "$log"; exit 1; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb
+  touch "$root/.labbook-ready"
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 if [ -d /usr/local/share/ca-certificates ]; then
@@ -79,6 +85,6 @@ chroot "$root" /bin/bash -c "
 EOF
 )
 say "entering the chroot (private mount and PID namespaces)"
-unshare --mount --pid --fork --propagation private bash -c "$inner" inner "$root" "$repo" "$start_line" "$test_line" 2>&1 | tee -a "$log"
+unshare --mount --pid --fork --kill-child --propagation private bash -c "$inner" inner "$root" "$repo" "$start_line" "$test_line" 2>&1 | tee -a "$log"
 say "done; the whole log is $log"
 [ $keep = 1 ] || rm -rf "$root"
