@@ -30,7 +30,7 @@ import { ALL_CAPABILITIES, probeCapabilities, probeEnvironment } from './probe.t
 import { loadCatalog } from './server/catalog.ts';
 import { newToken, parseOrigin } from './server/security.ts';
 import { serve } from './server/server.ts';
-import { baselineProblem, ensureTools } from './setup.ts';
+import { baselineProblem, ensureTools, reinstallUnderProjectNode } from './setup.ts';
 import { currentTarget, LOCAL, TargetError, useTarget } from './target.ts';
 import { parseTarget } from './target-remote.ts';
 import { vmCommand } from './vm/vm.ts';
@@ -86,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`labbook: setup takes no chapters\n\n${USAGE}`);
       return 2;
     }
+    if (!args.values['dry-run'] && (await reinstallUnderProjectNode()) !== 0) return 1;
     return ensureTools({
       groups: args.values.tests ? ['baseline', 'cells', 'tests'] : ['baseline', 'cells'],
       dryRun: args.values['dry-run'],

@@ -220,6 +220,32 @@ export async function ensureTools({ groups, dryRun = false, as = 'labbook setup'
 }
 
 /**
+ * The npm packages, installed again under the project's Node when the npm that installed
+ * them ran under an older one. Debian 12's npm runs under its Node 18 and skips every
+ * optional package whose engines want a newer Node: the native bindings of rolldown (Vite)
+ * and of Astro's compiler, without which nothing builds. Run again with node_modules/.bin
+ * first on PATH, the same npm runs under the Node 24 that `npm install` brought.
+ * `userAgent` is what npm says of itself to the command it runs (npm_config_user_agent).
+ */
+export async function reinstallUnderProjectNode(userAgent = process.env.npm_config_user_agent ?? ''): Promise<number> {
+  const m = /\bnode\/v(\d+)\.(\d+)/.exec(userAgent);
+  const wanted = /(\d+)\.(\d+)/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines?.node ?? '');
+  if (!m || !wanted) return 0;
+  const older = Number(m[1]) * 1000 + Number(m[2]) < Number(wanted[1]) * 1000 + Number(wanted[2]);
+  if (!older) return 0;
+  console.log(
+    `labbook setup: npm ran under Node ${m[1]}.${m[2]}, older than the project's ${wanted[0]}, so it may have skipped packages that need a newer Node: npm install again under Node ${process.versions.node}`,
+  );
+  const bin = join(ROOT, 'node_modules', '.bin');
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, NODE_NO_WARNINGS: '1' },
+  });
+  return r.status ?? 1;
+}
+
+/**
  * What labbook itself needs on this machine and lacks, as one message naming the packages
  * (undefined when nothing is missing): checked before any command, so that a minimal
  * machine gets a sentence, not a stack trace.
