@@ -62,6 +62,8 @@ say "in it: $(chroot "$root" sh -c '. /etc/os-release; echo "$PRETTY_NAME, node 
 inner=$(cat <<'EOF'
 set -u
 root=$1 repo=$2 start_line=$3 test_line=$4
+# A machine's / is a mount point (unshare --propagation needs one): so is the chroot's.
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --rbind /dev "$root/dev"

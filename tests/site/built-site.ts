@@ -1,17 +1,18 @@
 /**
  * The site as published plus the fixture chapter, built once into a temporary copy of the
- * project, so that the fixture is never part of the real dist/. Its node_modules is a
+ * project (under .cache/), so that the fixture is never part of the real dist/. Its node_modules is a
  * hard-linked copy (Vite and Astro reject packages that resolve outside the project root)
  * without the caches that Astro and Vite write into it, which would otherwise be shared.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ROOT } from '../../src/cells/chapters.ts';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/site');
+/** Copies live beside node_modules, on its file system: hard links cannot cross to a tmpfs /tmp. */
+const COPIES = join(ROOT, '.cache');
 const PROJECT = ['astro.config.mjs', 'tsconfig.json', 'package.json', 'src', 'public'];
 
 export interface BuiltSite {
@@ -25,7 +26,8 @@ export interface BuiltSite {
  * `extra` chapters (Markdown files) are added to its docs, with their recordings.
  */
 export function copyProject(extra: string[] = [], { fixture = true } = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'labbook-site-'));
+  mkdirSync(COPIES, { recursive: true });
+  const root = mkdtempSync(join(COPIES, 'site-'));
   for (const entry of PROJECT) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   const modules = spawnSync('cp', ['-al', join(ROOT, 'node_modules'), root], { encoding: 'utf8' });
   if (modules.status !== 0) throw new Error(`cannot link node_modules: ${modules.stderr}`);
