@@ -15,11 +15,12 @@ const chapter = join(dir, 'basic.md');
 const recording = join(dir, 'basic.recording.json');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** labbook's environment: as from a shell, not from npm (whose user agent would make setup reinstall). */
+const env = { ...process.env, NO_COLOR: '1', npm_config_user_agent: '' };
+
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const r = await promisify(execFile)(process.execPath, [labbook, ...args], {
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const r = await promisify(execFile)(process.execPath, [labbook, ...args], { env });
     return { code: 0, out: r.stdout + r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -42,7 +43,7 @@ describe('labbook setup', () => {
       'unshare',
       ['--mount', '--propagation', 'private', 'sh', '-c', hide, 'hide', process.execPath, labbook, 'setup'],
       {
-        env: { ...process.env, NO_COLOR: '1' },
+        env,
       },
     ).then(
       (x) => ({ code: 0, out: x.stdout }),
