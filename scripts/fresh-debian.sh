@@ -1,7 +1,8 @@
 #!/bin/bash
 # Tries the README's two commands, as written, on a fresh Debian: a debootstrap minbase root
 # file system with only git, curl, ca-certificates and Debian's own nodejs and npm, entered
-# with chroot in private mount and PID namespaces. It clones this repository's HEAD there,
+# in private mount and PID namespaces with pivot_root (a plain chroot would leave the mount
+# namespace's root at this machine's /, where setns and pivot_root inside the labs go). It clones this repository's HEAD there,
 # runs the test line to its end, then the start line until it prints the runner link.
 # Everything it makes is under DIR and its namespaces; the root file system is kept for the
 # next try only with --keep.
@@ -70,7 +71,8 @@ mount --rbind /dev "$root/dev"
 mount -t tmpfs tmpfs "$root/dev/shm"
 mount -t tmpfs tmpfs "$root/tmp"
 mkdir -p "$root/src" && mount --bind -o ro "$repo" "$root/src"
-chroot "$root" /bin/bash -c "
+cd "$root" && mkdir -p .oldroot && pivot_root . .oldroot && umount -l /.oldroot && rmdir /.oldroot
+exec /bin/bash -c "
   set -u
   rm -rf /root/labbook && git clone -q /src /root/labbook && cd /root/labbook || exit 1
   echo \"== test line: $test_line\"
@@ -86,7 +88,7 @@ chroot "$root" /bin/bash -c "
 "
 EOF
 )
-say "entering the chroot (private mount and PID namespaces)"
+say "entering it (private mount and PID namespaces, pivot_root)"
 unshare --mount --pid --fork --kill-child --propagation private bash -c "$inner" inner "$root" "$repo" "$start_line" "$test_line" 2>&1 | tee -a "$log"
 say "done; the whole log is $log"
 [ $keep = 1 ] || rm -rf "$root"

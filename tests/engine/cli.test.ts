@@ -37,14 +37,27 @@ describe('labbook setup', () => {
   });
 
   it('names what is missing and why, and the line to run, when it is not root', async () => {
-    // busybox hidden in a mount namespace of its own, and labbook run as nobody.
-    const hide = `mount --bind /dev/null "$(readlink -f "$(command -v busybox)")" && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"`;
+    // busybox hidden in a mount namespace of its own, and labbook told it is not root (the
+    // project may be unreadable to any other user, as under /root).
+    const hide = `mount --bind /dev/null "$(readlink -f "$(command -v busybox)")" && exec "$@"`;
+    const notRoot = 'data:text/javascript,process.getuid = () => 65534;';
     const r = await promisify(execFile)(
       'unshare',
-      ['--mount', '--propagation', 'private', 'sh', '-c', hide, 'hide', process.execPath, labbook, 'setup'],
-      {
-        env,
-      },
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        hide,
+        'hide',
+        process.execPath,
+        '--import',
+        notRoot,
+        labbook,
+        'setup',
+      ],
+      { env },
     ).then(
       (x) => ({ code: 0, out: x.stdout }),
       (x: { code: number; stdout: string }) => ({ code: x.code, out: x.stdout }),
