@@ -59,7 +59,8 @@ fi
 grep -h '^cafile=' /etc/npmrc >"$root/etc/npmrc" 2>/dev/null || true
 say "in it: $(chroot "$root" sh -c '. /etc/os-release; echo "$PRETTY_NAME, node $(node --version), npm $(npm --version)"')"
 
-# Runs inside the new mount and PID namespaces: the chroot's own /proc, /dev/pts and /tmp.
+# Runs inside the new mount and PID namespaces: the root file system's own /proc, with this
+# machine's /sys and /dev, as a container runtime would give it.
 inner=$(cat <<'EOF'
 set -u
 root=$1 repo=$2 start_line=$3 test_line=$4
@@ -68,13 +69,10 @@ mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --rbind /dev "$root/dev"
-mount -t tmpfs tmpfs "$root/dev/shm"
-mount -t tmpfs tmpfs "$root/tmp"
-mkdir -p "$root/src" && mount --bind -o ro "$repo" "$root/src"
 cd "$root" && mkdir -p .oldroot && pivot_root . .oldroot && umount -l /.oldroot && rmdir /.oldroot
 exec /bin/bash -c "
   set -u
-  rm -rf /root/labbook && git clone -q /src /root/labbook && cd /root/labbook || exit 1
+  cd /root/labbook || exit 1
   echo \"== test line: $test_line\"
   bash -c '$test_line'; echo \"== test line: exit status \$?\"
   echo \"== start line: $start_line\"
@@ -88,7 +86,10 @@ exec /bin/bash -c "
 "
 EOF
 )
-say "entering it (private mount and PID namespaces, pivot_root)"
+# A clean clone of HEAD, made from outside: no mount of this checkout inside.
+rm -rf "$root/root/labbook" "$root/tmp/start.log"
+git clone -q "$repo" "$root/root/labbook"
+say "cloned $(git -C "$repo" rev-parse --short HEAD) into /root/labbook; entering it (private mount and PID namespaces, pivot_root)"
 unshare --mount --pid --fork --kill-child --propagation private bash -c "$inner" inner "$root" "$repo" "$start_line" "$test_line" 2>&1 | tee -a "$log"
 say "done; the whole log is $log"
 [ $keep = 1 ] || rm -rf "$root"

@@ -113,8 +113,21 @@ const problemsNote = (problems: CellError[], t: Strings): Element =>
     ),
   ]);
 
+/**
+ * A wide table scrolls sideways (Starlight makes it a scroll container), and a keyboard
+ * must be able to scroll it: every table takes the focus, as code blocks and outputs do.
+ */
+function focusableTables(tree: Root): void {
+  visit(tree, 'table', (table) => {
+    // hProperties: what mdast-util-to-hast puts on the element it makes of the node.
+    const data = (table.data ?? {}) as { hProperties?: Record<string, unknown> };
+    table.data = { ...data, hProperties: { ...data.hProperties, tabIndex: 0 } } as typeof table.data;
+  });
+}
+
 export function remarkLab() {
   return async (tree: Root, vfile: VFile): Promise<void> => {
+    focusableTables(tree);
     if (!vfile.path) return;
     const file = vfile.path;
     const page = pageOf(file);

@@ -60,14 +60,21 @@ describe('npm run build of the published site (strict, as the Pages workflow run
   });
 
   it('keeps each page whole: every heading and every shown cell of its Markdown', () => {
+    let tables = 0;
     for (const { file, html } of pages()) {
       const markdown = readFileSync(file, 'utf8');
       const main = select('main', fromHtml(readFileSync(html, 'utf8'))) as Element;
       const shown = selectAll('h2, h3, h4', main).map((h) => textOf(h).replace(/[`*_]/g, '').trim());
       for (const heading of headings(markdown)) expect(shown, `${file}: ## ${heading}`).toContain(heading);
+      // A table may scroll sideways on a narrow screen or with other fonts: the keyboard reaches it.
+      for (const table of selectAll('table', main)) {
+        expect(table.properties.tabIndex, `${file}: a table`).toBe(0);
+        tables++;
+      }
       for (const cell of parseChapter(markdown, file).cells.filter((c) => !c.hidden)) {
         expect(select(`figure[data-cell="${cell.id}"]`, main), `${file}: cell ${cell.id}`).toBeDefined();
       }
     }
+    expect(tables).toBeGreaterThan(0);
   });
 });
