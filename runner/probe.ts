@@ -26,7 +26,14 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   ipvlan: `${PARENT} && ip link add link lbp0 name lbp2 type ipvlan; r=$?; ip link del lbp0; exit $r`,
   dummy: 'ip link add lbp0 type dummy && ip link del lbp0',
   'cgroup-v1':
-    'for f in cpu/cpu.cfs_quota_us memory/memory.limit_in_bytes pids/pids.max; do [ -f /sys/fs/cgroup/$f ] || exit 1; done',
+    'for f in cpu/cpu.cfs_quota_us cpuacct/cpuacct.usage memory/memory.limit_in_bytes pids/pids.max; do [ -f /sys/fs/cgroup/$f ] || exit 1; done',
+  // ldd says "not a dynamic executable" and fails for a static binary.
+  'static-busybox': 'b=$(command -v busybox) && [ -x "$b" ] && ! ldd "$b"',
+  'systemd-lab': [
+    'v=$(systemctl --version | awk \'NR == 1 { print $2 }\') && [ "$v" -lt 256 ]',
+    '[ -x /lib/systemd/systemd ] && command -v dbus-daemon',
+    'ls /lib/*/security/pam_systemd.so /lib/security/pam_systemd.so /lib64/security/pam_systemd.so 2>/dev/null | grep -q .',
+  ].join(' && '),
   'cgroup-v2-controllers':
     'f=/sys/fs/cgroup/cgroup.controllers; [ -f $f ] || f=/sys/fs/cgroup/unified/cgroup.controllers; for c in cpu memory pids; do grep -qw $c $f || exit 1; done',
 };

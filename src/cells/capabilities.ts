@@ -19,8 +19,18 @@ export const CAPABILITIES = {
   ipvlan: { needs: 'ipvlan', missing: 'this kernel lacks ipvlan' },
   dummy: { needs: 'dummy interfaces', missing: 'this kernel lacks dummy interfaces' },
   'cgroup-v1': {
-    needs: 'cgroup v1 controllers (cpu, memory, pids)',
-    missing: 'this target mounts no cgroup v1 controllers (current distributions boot cgroup v2 only)',
+    needs: 'the cgroup v1 controllers cpu, cpuacct, memory and pids, each mounted on its own',
+    missing: 'this target does not mount them so (current distributions boot cgroup v2 only)',
+  },
+  'static-busybox': {
+    needs: 'a statically linked busybox, to be the whole root file system of a container',
+    missing:
+      "this target's busybox is missing or needs shared libraries (Debian/Ubuntu: busybox-static; Fedora: busybox)",
+  },
+  'systemd-lab': {
+    needs: 'systemd older than 256 with D-Bus and pam_systemd, to boot as PID 1 of a lab on cgroup v1',
+    missing:
+      'one of them is missing here, or systemd is 256 or later, which refuses cgroup v1 (Debian/Ubuntu: systemd dbus libpam-systemd)',
   },
   'cgroup-v2-controllers': {
     needs: 'cgroup v2 with its cpu, memory and pids controllers',

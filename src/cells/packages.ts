@@ -68,10 +68,22 @@ export const TOOLS: Record<string, Tool> = {
   ping: { group: 'cells', debian: 'iputils-ping', fedora: 'iputils' },
   pstree: both('psmisc', 'cells'),
   script: { group: 'cells', debian: 'bsdutils', fedora: 'util-linux-script' },
+  'dbus-daemon': { group: 'cells', debian: 'dbus', fedora: 'dbus-daemon' },
   loginctl: both('systemd', 'cells'),
   systemctl: both('systemd', 'cells'),
   'systemd-cgls': both('systemd', 'cells'),
   'systemd-run': both('systemd', 'cells'),
+  // What the cgroup chapter's systemd lab needs besides systemd: a login session for su.
+  pam_systemd: {
+    group: 'cells',
+    files: [
+      '/lib/x86_64-linux-gnu/security/pam_systemd.so',
+      '/lib/aarch64-linux-gnu/security/pam_systemd.so',
+      '/lib64/security/pam_systemd.so',
+    ],
+    debian: 'libpam-systemd',
+    fedora: 'systemd-pam',
+  },
 
   // The test suite: build-time diagrams and browser tests, and a real sshd for ssh:// targets.
   chromium: {
@@ -103,7 +115,7 @@ export function isKnownCommand(name: string): boolean {
 }
 
 /** Commands a cell must declare when its code calls them: the map's cell commands. */
-export const CELL_COMMANDS = Object.keys(TOOLS).filter((name) => TOOLS[name]?.group === 'cells');
+export const CELL_COMMANDS = Object.keys(TOOLS).filter((name) => TOOLS[name]?.group === 'cells' && !TOOLS[name]?.files);
 
 export type Family = 'debian' | 'ubuntu' | 'fedora';
 
