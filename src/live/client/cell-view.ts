@@ -40,6 +40,7 @@ export class CellView {
   private readonly term: Terminal;
   private readonly status: HTMLElement;
   private readonly diff: HTMLElement;
+  private readonly root: HTMLElement;
   private readonly t: Strings;
   private unacked = 0;
   /** This run's output as received, for a data cell's drawing (capped like the runner's). */
@@ -50,6 +51,7 @@ export class CellView {
     this.figure = figure;
     this.t = t;
     const root = element('section', 'lab-live');
+    this.root = root;
     root.setAttribute('aria-label', t.live.output);
     const bar = element('div', 'lab-live-bar');
     const button = (label: string, onClick: () => void) => {
@@ -96,6 +98,9 @@ export class CellView {
 
   /** Clears the terminal for a new run; resolves when the run ends. */
   start(): Promise<void> {
+    // xterm draws its rows, and fills the screen reader's tree of them, only while the terminal
+    // is in view: bring it there, as a terminal brings up the output of what was typed.
+    this.root.scrollIntoView({ block: 'nearest' });
     this.term.reset();
     this.raw = '';
     this.term.resize(COLS, MIN_ROWS);
