@@ -7,7 +7,7 @@
  * never touch the host's.
  */
 import { CAPABILITIES, type Capability } from '../src/cells/capabilities.ts';
-import { commandTest } from '../src/cells/packages.ts';
+import { commandTest, toolTest } from '../src/cells/packages.ts';
 import type { Environment } from '../src/cells/recording.ts';
 import type { Session } from './session.ts';
 
@@ -31,8 +31,9 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   'static-busybox': 'b=$(command -v busybox) && [ -x "$b" ] && ! ldd "$b"',
   'systemd-lab': [
     'v=$(systemctl --version | awk \'NR == 1 { print $2 }\') && [ "$v" -lt 256 ]',
-    '[ -x /lib/systemd/systemd ] && command -v dbus-daemon',
-    'ls /lib/*/security/pam_systemd.so /lib/security/pam_systemd.so /lib64/security/pam_systemd.so 2>/dev/null | grep -q .',
+    '[ -x /lib/systemd/systemd ]',
+    `{ ${toolTest('dbus-daemon')}; }`,
+    `{ ${toolTest('pam_systemd')}; }`,
   ].join(' && '),
   'cgroup-v2-controllers':
     'f=/sys/fs/cgroup/cgroup.controllers; [ -f $f ] || f=/sys/fs/cgroup/unified/cgroup.controllers; for c in cpu memory pids; do grep -qw $c $f || exit 1; done',

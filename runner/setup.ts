@@ -69,20 +69,23 @@ function readOsRelease(): string {
   return '';
 }
 
-/** Why each missing tool is needed: its group, and for a cell command the chapters that use it. */
-function why(name: string): string {
-  const tool = TOOLS[name];
-  if (!tool) return '';
-  if (tool.group !== 'cells') return GROUPS[tool.group];
-  // Which chapters use it (any command of its package counts).
-  const chapters = listChapters()
-    .filter(({ file }) =>
-      loadChapter(file).cells.some((c) =>
-        c.requires.some((r) => r.startsWith('cmd:') && TOOLS[r.slice(4)]?.debian === tool.debian),
-      ),
-    )
-    .map((c) => c.slug);
-  return `${GROUPS.cells}${chapters.length ? ` (${chapters.join(', ')})` : ''}`;
+/**
+ * Why each tool is needed: its group, and for a cell command the chapters whose cells
+ * require a command of its package. The chapters are read once.
+ */
+function reasons(): (name: string) => string {
+  const chapters = listChapters().map((c) => ({ slug: c.slug, cells: loadChapter(c.file).cells }));
+  return (name) => {
+    const tool = TOOLS[name];
+    if (!tool) return '';
+    if (tool.group !== 'cells') return GROUPS[tool.group];
+    const using = chapters
+      .filter(({ cells }) =>
+        cells.some((c) => c.requires.some((r) => r.startsWith('cmd:') && TOOLS[r.slice(4)]?.debian === tool.debian)),
+      )
+      .map((c) => c.slug);
+    return `${GROUPS.cells}${using.length ? ` (${using.join(', ')})` : ''}`;
+  };
 }
 
 /**
@@ -166,6 +169,7 @@ export async function ensureTools({ groups, dryRun = false, as = 'labbook setup'
   const family = familyOf(osRelease);
   const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? 'this machine';
   console.log(`${as}: ${pretty} lacks ${missing.length} of ${names.length} tools:`);
+  const why = reasons();
   const byPackage = new Map<string, string[]>();
   for (const name of missing) {
     const pkg = family ? (packageOf(name, family) ?? '(no package)') : `${TOOLS[name]?.debian} (Debian)`;
@@ -219,6 +223,15 @@ export async function ensureTools({ groups, dryRun = false, as = 'labbook setup'
   return 0;
 }
 
+/** The Node that npm ran under, when older than the `engines` range's lowest version; else undefined. */
+export function olderNode(userAgent: string, engines: string): string | undefined {
+  const ran = /\bnode\/v(\d+)\.(\d+)/.exec(userAgent);
+  const wanted = /(\d+)\.(\d+)/.exec(engines);
+  if (!ran || !wanted) return undefined;
+  const version = (m: RegExpExecArray) => Number(m[1]) * 1000 + Number(m[2]);
+  return version(ran) < version(wanted) ? `${ran[1]}.${ran[2]}` : undefined;
+}
+
 /**
  * The npm packages, installed again under the project's Node when the npm that installed
  * them ran under an older one. Debian 12's npm runs under its Node 18 and skips every
@@ -228,13 +241,11 @@ export async function ensureTools({ groups, dryRun = false, as = 'labbook setup'
  * `userAgent` is what npm says of itself to the command it runs (npm_config_user_agent).
  */
 export async function reinstallUnderProjectNode(userAgent = process.env.npm_config_user_agent ?? ''): Promise<number> {
-  const m = /\bnode\/v(\d+)\.(\d+)/.exec(userAgent);
-  const wanted = /(\d+)\.(\d+)/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines?.node ?? '');
-  if (!m || !wanted) return 0;
-  const older = Number(m[1]) * 1000 + Number(m[2]) < Number(wanted[1]) * 1000 + Number(wanted[2]);
-  if (!older) return 0;
+  const engines: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines?.node ?? '';
+  const ran = olderNode(userAgent, engines);
+  if (!ran) return 0;
   console.log(
-    `labbook setup: npm ran under Node ${m[1]}.${m[2]}, older than the project's ${wanted[0]}, so it may have skipped packages that need a newer Node: npm install again under Node ${process.versions.node}`,
+    `labbook setup: npm ran under Node ${ran}, older than the project's ${engines}, so it may have skipped packages that need a newer Node: npm install again under Node ${process.versions.node}`,
   );
   const bin = join(ROOT, 'node_modules', '.bin');
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
@@ -253,7 +264,6 @@ export async function reinstallUnderProjectNode(userAgent = process.env.npm_conf
 export function baselineProblem(fix = 'npx labbook setup'): string | undefined {
   const missing = missingHere(toolsOf(['baseline']));
   if (!missing.length) return undefined;
-  const family = familyOf(readOsRelease()) ?? 'debian';
-  const packages = [...new Set(missing.map((n) => packageOf(n, family)))].join(' ');
-  return `this machine lacks ${missing.join(', ')} (the packages ${packages}), which labbook needs: run ${fix} as root`;
+  const { packages } = installPlan(familyOf(readOsRelease()) ?? 'debian', missing);
+  return `this machine lacks ${missing.join(', ')} (the packages ${packages.join(' ')}), which labbook needs: run ${fix} as root`;
 }

@@ -20,9 +20,7 @@ if [ "$1" = enter ]; then
     [ -f "$procs" ] && echo $$ >"$procs"
   done
   # Inside the lab, its own copy of the scripts (lab-pid1.sh put it there).
-  # --root: the lab's root directory, which is not its mount namespace's root when the
-  # runner itself runs in a chroot.
-  exec nsenter --target "$pid1" --mount --uts --ipc --net --pid --cgroup --root -- bash /run/labbook/shell/session.sh join "$@"
+  exec nsenter --target "$pid1" --mount --uts --ipc --net --pid --cgroup -- bash /run/labbook/shell/session.sh join "$@"
 fi
 stage=$1 name=$2 host=$3
 shift 3

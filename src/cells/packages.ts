@@ -34,45 +34,45 @@ export interface Tool {
   byHand?: string;
 }
 
-const both = (name: string, group: Group) => ({ group, debian: name, fedora: name });
+/** A tool found in `debian` on Debian and Ubuntu, and in `fedora` (the same name unless given) on Fedora. */
+const pkg = (group: Group, debian: string, fedora = debian): Tool => ({ group, debian, fedora });
 
 export const TOOLS: Record<string, Tool> = {
   // What the runner's shell scripts and its probes call (bash, coreutils, util-linux,
   // iproute2, procps); cells use these without saying so.
-  bash: both('bash', 'baseline'),
-  timeout: both('coreutils', 'baseline'),
-  mktemp: both('coreutils', 'baseline'),
-  unshare: { group: 'baseline', debian: 'util-linux', fedora: 'util-linux' },
-  nsenter: { group: 'baseline', debian: 'util-linux', fedora: 'util-linux' },
-  flock: { group: 'baseline', debian: 'util-linux', fedora: 'util-linux' },
-  findmnt: { group: 'baseline', debian: 'util-linux', fedora: 'util-linux' },
-  setpriv: { group: 'baseline', debian: 'util-linux', fedora: 'util-linux' },
-  ip: { group: 'baseline', debian: 'iproute2', fedora: 'iproute' },
-  ps: { group: 'baseline', debian: 'procps', fedora: 'procps-ng' },
-  pgrep: { group: 'baseline', debian: 'procps', fedora: 'procps-ng' },
+  bash: pkg('baseline', 'bash'),
+  timeout: pkg('baseline', 'coreutils'),
+  mktemp: pkg('baseline', 'coreutils'),
+  unshare: pkg('baseline', 'util-linux'),
+  nsenter: pkg('baseline', 'util-linux'),
+  flock: pkg('baseline', 'util-linux'),
+  findmnt: pkg('baseline', 'util-linux'),
+  setpriv: pkg('baseline', 'util-linux'),
+  ip: pkg('baseline', 'iproute2', 'iproute'),
+  ps: pkg('baseline', 'procps', 'procps-ng'),
+  pgrep: pkg('baseline', 'procps', 'procps-ng'),
 
   // Commands a cell declares with requires=cmd:NAME.
-  busybox: { group: 'cells', debian: 'busybox-static', fedora: 'busybox' },
-  brctl: both('bridge-utils', 'cells'),
-  cgcreate: { group: 'cells', debian: 'cgroup-tools', fedora: 'libcgroup-tools' },
-  cgdelete: { group: 'cells', debian: 'cgroup-tools', fedora: 'libcgroup-tools' },
-  cgexec: { group: 'cells', debian: 'cgroup-tools', fedora: 'libcgroup-tools' },
-  cgget: { group: 'cells', debian: 'cgroup-tools', fedora: 'libcgroup-tools' },
-  cgset: { group: 'cells', debian: 'cgroup-tools', fedora: 'libcgroup-tools' },
-  lscgroup: { group: 'cells', debian: 'cgroup-tools', fedora: 'libcgroup-tools' },
-  column: { group: 'cells', debian: 'bsdextrautils', fedora: 'util-linux' },
-  getfattr: both('attr', 'cells'),
-  ifconfig: both('net-tools', 'cells'),
-  iperf3: both('iperf3', 'cells'),
-  iptables: { group: 'cells', debian: 'iptables', fedora: 'iptables-nft' },
-  ping: { group: 'cells', debian: 'iputils-ping', fedora: 'iputils' },
-  pstree: both('psmisc', 'cells'),
-  script: { group: 'cells', debian: 'bsdutils', fedora: 'util-linux-script' },
-  'dbus-daemon': { group: 'cells', debian: 'dbus', fedora: 'dbus-daemon' },
-  loginctl: both('systemd', 'cells'),
-  systemctl: both('systemd', 'cells'),
-  'systemd-cgls': both('systemd', 'cells'),
-  'systemd-run': both('systemd', 'cells'),
+  busybox: pkg('cells', 'busybox-static', 'busybox'),
+  brctl: pkg('cells', 'bridge-utils'),
+  ...Object.fromEntries(
+    ['cgcreate', 'cgdelete', 'cgexec', 'cgget', 'cgset', 'lscgroup'].map((c) => [
+      c,
+      pkg('cells', 'cgroup-tools', 'libcgroup-tools'),
+    ]),
+  ),
+  column: pkg('cells', 'bsdextrautils', 'util-linux'),
+  getfattr: pkg('cells', 'attr'),
+  ifconfig: pkg('cells', 'net-tools'),
+  iperf3: pkg('cells', 'iperf3'),
+  iptables: pkg('cells', 'iptables', 'iptables-nft'),
+  ping: pkg('cells', 'iputils-ping', 'iputils'),
+  pstree: pkg('cells', 'psmisc'),
+  script: pkg('cells', 'bsdutils', 'util-linux-script'),
+  'dbus-daemon': pkg('cells', 'dbus', 'dbus-daemon'),
+  ...Object.fromEntries(
+    ['loginctl', 'systemctl', 'systemd-cgls', 'systemd-run'].map((c) => [c, pkg('cells', 'systemd')]),
+  ),
   // What the cgroup chapter's systemd lab needs besides systemd: a login session for su.
   pam_systemd: {
     group: 'cells',
@@ -100,13 +100,13 @@ export const TOOLS: Record<string, Tool> = {
     debian: 'fonts-wqy-microhei',
     fedora: 'wqy-microhei-fonts',
   },
-  sshd: { group: 'tests', debian: 'openssh-server', fedora: 'openssh-server' },
+  sshd: pkg('tests', 'openssh-server'),
 
   // labbook vm.
-  debootstrap: both('debootstrap', 'vm'),
-  'mkfs.ext4': both('e2fsprogs', 'vm'),
-  'qemu-system-x86_64': { group: 'vm', debian: 'qemu-system-x86', fedora: 'qemu-system-x86-core' },
-  ssh: { group: 'vm', debian: 'openssh-client', fedora: 'openssh-clients' },
+  debootstrap: pkg('vm', 'debootstrap'),
+  'mkfs.ext4': pkg('vm', 'e2fsprogs'),
+  'qemu-system-x86_64': pkg('vm', 'qemu-system-x86', 'qemu-system-x86-core'),
+  ssh: pkg('vm', 'openssh-client', 'openssh-clients'),
 };
 
 /** The names a cell may require as cmd:NAME: the commands of the map (not its files). */
@@ -115,7 +115,9 @@ export function isKnownCommand(name: string): boolean {
 }
 
 /** Commands a cell must declare when its code calls them: the map's cell commands. */
-export const CELL_COMMANDS = Object.keys(TOOLS).filter((name) => TOOLS[name]?.group === 'cells' && !TOOLS[name]?.files);
+export const CELL_COMMANDS = Object.keys(TOOLS).filter(
+  (name) => TOOLS[name]?.group === 'cells' && isKnownCommand(name),
+);
 
 export type Family = 'debian' | 'ubuntu' | 'fedora';
 
@@ -164,15 +166,15 @@ export function commandTest(name: string): string {
   return `p=$(command -v ${name}) && [ -x "$p" ]`;
 }
 
+/** A POSIX shell test that a tool of the map is there: its command, or one of its files. */
+export function toolTest(name: string): string {
+  const files = TOOLS[name]?.files;
+  return files ? files.map((f) => `[ -e ${f} ]`).join(' || ') : commandTest(name);
+}
+
 /** A shell script that prints, one per line, the tools of `names` that are missing on the machine it runs on. */
 export function missingScript(names: string[]): string {
-  return names
-    .map((name) => {
-      const files = TOOLS[name]?.files;
-      const test = files ? files.map((f) => `[ -e ${f} ]`).join(' || ') : commandTest(name);
-      return `{ ${test}; } >/dev/null 2>&1 || echo ${name}`;
-    })
-    .join('\n');
+  return names.map((name) => `{ ${toolTest(name)}; } >/dev/null 2>&1 || echo ${name}`).join('\n');
 }
 
 /** The tools of some groups, in the map's order. */

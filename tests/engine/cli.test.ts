@@ -72,6 +72,24 @@ describe('labbook setup', () => {
   });
 });
 
+describe("a machine without labbook's baseline", () => {
+  it('gets a sentence naming the package, not a stack trace', async () => {
+    const hide = `mount --bind /dev/null "$(readlink -f "$(command -v ip)")" && exec "$@"`;
+    const r = await promisify(execFile)(
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', '-c', hide, 'hide', process.execPath, labbook, 'doctor'],
+      { env },
+    ).then(
+      () => ({ code: 0, out: '' }),
+      (x: { code: number; stdout: string; stderr: string }) => ({ code: x.code, out: x.stdout + x.stderr }),
+    );
+    expect(r).toEqual({
+      code: 2,
+      out: 'labbook: this machine lacks ip (the packages iproute2), which labbook needs: run npx labbook setup as root\n',
+    });
+  });
+});
+
 describe('labbook record and check', () => {
   it('records, then a check of the same chapter matches', async () => {
     copyFileSync(new URL('../fixtures/basic.md', import.meta.url), chapter);

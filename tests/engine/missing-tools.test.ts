@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
-import { shq } from '../../runner/target.ts';
+import { shq, TargetError } from '../../runner/target.ts';
 import { parseTarget } from '../../runner/target-remote.ts';
 import { listChapters } from '../../src/cells/chapters.ts';
 import { CELL_COMMANDS, TOOLS } from '../../src/cells/packages.ts';
@@ -57,4 +57,23 @@ describe('every chapter on a machine without the cells’ commands', () => {
       await target.close();
     }
   }, 240_000);
+});
+
+describe('a target without labbook’s baseline', () => {
+  it('says at connect which commands it lacks and the packages that have them', async () => {
+    const hide = `mount --bind /dev/null "$(readlink -f "$(command -v flock)")" && exec bash -c "$1"`;
+    const target = parseTarget(`unshare --mount --propagation private bash -c ${shq(hide)} hide`);
+    try {
+      const error = await target.connect().then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error).toBeInstanceOf(TargetError);
+      expect(error?.message).toMatch(
+        /could not set up the target: it lacks flock, which labbook needs there: install them \(Debian\/Ubuntu: apt-get install --no-install-recommends util-linux; Fedora: dnf install util-linux\)$/,
+      );
+    } finally {
+      await target.close();
+    }
+  });
 });

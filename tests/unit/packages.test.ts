@@ -4,7 +4,7 @@
  * checked against their archives' names here, not installed.
  */
 import { describe, expect, it } from 'vitest';
-import { installPlan } from '../../runner/setup.ts';
+import { installPlan, olderNode } from '../../runner/setup.ts';
 import { skipReason } from '../../src/cells/capabilities.ts';
 import {
   CELL_COMMANDS,
@@ -126,5 +126,17 @@ describe('installPlan', () => {
     expect(toolsOf(['baseline'])).toEqual(expect.arrayContaining(['bash', 'unshare', 'ip', 'ps']));
     expect(toolsOf(['baseline', 'cells', 'tests'])).toEqual(expect.arrayContaining(['busybox', 'chromium', 'sshd']));
     expect(toolsOf(['baseline', 'cells'])).not.toContain('chromium');
+  });
+});
+
+describe('olderNode', () => {
+  it("says when npm ran under a Node older than the project's (Debian 12's npm under Node 18)", () => {
+    expect(olderNode('npm/9.2.0 node/v18.20.4 linux x64 workspaces/false', '>=22.12')).toBe('18.20');
+    expect(olderNode('npm/11.19.1 node/v22.11.0 linux x64', '>=22.12')).toBe('22.11');
+    expect(olderNode('npm/11.19.1 node/v22.12.0 linux x64', '>=22.12')).toBeUndefined();
+    expect(olderNode('npm/11.19.1 node/v24.21.0 linux x64', '>=22.12')).toBeUndefined();
+    // Not run by npm, or no engines: nothing to say.
+    expect(olderNode('', '>=22.12')).toBeUndefined();
+    expect(olderNode('npm/9.2.0 node/v18.20.4', '')).toBeUndefined();
   });
 });
