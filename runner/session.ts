@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type IPty, spawn } from '@lydell/node-pty';
-import { TERMINAL_COLS, TERMINAL_ROWS } from '../src/live/constants.ts';
+import { TERMINAL_COLS, TERMINAL_ROWS } from '../src/cells/terminal.ts';
 import { type Marker, MarkerParser } from './marker.ts';
 import { LOCAL, type Target } from './target.ts';
 

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Capability } from '../../src/cells/capabilities.ts';
 import type { Cell, Chapter } from '../../src/cells/parse.ts';
-import { HIGH_WATER_BYTES, LOW_WATER_BYTES, type ServerMessage } from '../../src/live/protocol.ts';
+import { HIGH_WATER_BYTES, LOW_WATER_BYTES, type ServerMessage } from '../../src/protocol/messages.ts';
 import { runCell } from '../chapter-run.ts';
 import { Lab } from '../lab.ts';
 import { probeCapabilities } from '../probe.ts';

@@ -17,7 +17,7 @@ import {
   PROTOCOL_VERSION,
   parseClientMessage,
   type ServerMessage,
-} from '../../src/live/protocol.ts';
+} from '../../src/protocol/messages.ts';
 import { currentTarget } from '../target.ts';
 import { type Catalog, lookUp } from './catalog.ts';
 import { PageSession } from './page-session.ts';

@@ -15,8 +15,7 @@ import type { Terminal as Term } from '@xterm/headless';
 import type { Element, ElementContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { toString as textOf } from 'hast-util-to-string';
-import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS } from '../live/constants.ts';
-import { ANSI_ORDER, TERMINAL_THEME } from '../live/terminal-theme.ts';
+import { ANSI_ORDER, TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS, TERMINAL_THEME } from '../cells/terminal.ts';
 
 // CommonJS packages: required, because Astro loads its config through Vite, which
 // evaluates imported CommonJS as ES modules and fails ("exports is not defined").

@@ -13,7 +13,7 @@ import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import { type RunnerServer, serve } from '../../runner/server/server.ts';
-import type { ServerMessage } from '../../src/live/protocol.ts';
+import type { ServerMessage } from '../../src/protocol/messages.ts';
 import { differences, type HostState, labLeftovers, labsStartedBy, SHARED, snapshot } from '../host-state.ts';
 import { Page, type PageOptions, SITE } from '../live/page-client.ts';
 

@@ -4,7 +4,7 @@
  * runner sends and can wait for one.
  */
 import { WebSocket } from 'ws';
-import type { ServerMessage } from '../../src/live/protocol.ts';
+import type { ServerMessage } from '../../src/protocol/messages.ts';
 
 export const SITE = 'http://127.0.0.1:4321';
 

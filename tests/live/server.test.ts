@@ -9,7 +9,7 @@ import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import { type RunnerServer, serve } from '../../runner/server/server.ts';
 import { hashSource } from '../../src/cells/parse.ts';
-import { HIGH_WATER_BYTES, MAX_MESSAGE_BYTES } from '../../src/live/protocol.ts';
+import { HIGH_WATER_BYTES, MAX_MESSAGE_BYTES } from '../../src/protocol/messages.ts';
 import { connect as connectTo, Page as PageClient, SITE } from './page-client.ts';
 
 const token = newToken();

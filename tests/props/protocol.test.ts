@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ClientMessage, MAX_MESSAGE_BYTES, parseClientMessage } from '../../src/live/protocol.ts';
+import { type ClientMessage, MAX_MESSAGE_BYTES, parseClientMessage } from '../../src/protocol/messages.ts';
 
 const cellId = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/);
 const hex = (n: number) => fc.stringMatching(new RegExp(`^[a-f0-9]{${n}}$`));

@@ -11,7 +11,7 @@ import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import { type RunnerServer, serve } from '../../runner/server/server.ts';
-import { MAX_MESSAGE_BYTES, parseClientMessage, type ServerMessage } from '../../src/live/protocol.ts';
+import { MAX_MESSAGE_BYTES, parseClientMessage, type ServerMessage } from '../../src/protocol/messages.ts';
 import { labLeftovers, labsStartedBy } from '../host-state.ts';
 
 const SITE = 'http://127.0.0.1:4321';

@@ -7,10 +7,9 @@ import { Terminal } from '@xterm/xterm';
 import xtermCss from '@xterm/xterm/css/xterm.css?url';
 import { diffLines } from 'diff';
 import { normalize, plainText } from '../../cells/normalize.ts';
+import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS, TERMINAL_THEME } from '../../cells/terminal.ts';
+import type { ServerMessage } from '../../protocol/messages.ts';
 import type { Strings } from '../../site/strings.ts';
-import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS } from '../constants.ts';
-import type { ServerMessage } from '../protocol.ts';
-import { TERMINAL_THEME } from '../terminal-theme.ts';
 
 const MIN_ROWS = 2;
 const ACK_EVERY = 32 * 1024;

@@ -3,8 +3,8 @@
  * with the token, keeps the session id so that a dropped connection reattaches to the same
  * lab, and reconnects with backoff until the runner answers again or is plainly gone.
  */
-import { PROTOCOL_VERSION } from '../constants.ts';
-import type { ClientMessage, ServerMessage } from '../protocol.ts';
+import { PROTOCOL_VERSION } from '../../protocol/limits.ts';
+import type { ClientMessage, ServerMessage } from '../../protocol/messages.ts';
 import { type RunnerLink, sessionKey } from './runner-link.ts';
 
 export type ConnectionState = 'connecting' | 'ready' | 'lost' | 'gone';

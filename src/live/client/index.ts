@@ -3,8 +3,9 @@
  * runner named in this tab's runner link and runs cells in the page's session; without a
  * link it shows how to start a runner for this page.
  */
+
+import type { ServerMessage } from '../../protocol/messages.ts';
 import { type Locale, STRINGS } from '../../site/strings.ts';
-import type { ServerMessage } from '../protocol.ts';
 import { CellView } from './cell-view.ts';
 import { Connection } from './connection.ts';
 import { readRunnerLink } from './runner-link.ts';

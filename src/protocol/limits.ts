@@ -6,6 +6,3 @@ export const HELLO_DEADLINE_MS = 5000;
 /** Output the runner sends ahead of the page's acknowledgements before it pauses the PTY. */
 export const HIGH_WATER_BYTES = 512 * 1024;
 export const LOW_WATER_BYTES = 128 * 1024;
-/** The terminal every cell runs and is shown in: recordings, live runs and the page alike. */
-export const TERMINAL_COLS = 100;
-export const TERMINAL_ROWS = 30;

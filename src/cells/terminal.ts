@@ -1,10 +1,14 @@
 /**
- * The colours of every terminal the site shows: the recorded outputs (drawn at build time,
- * src/site/terminal-html.ts) and the live one (xterm.js, client/cell-view.ts). Dark, as a
+ * The terminal every cell runs in and is shown in, alike for recordings, live runs and the
+ * page: its size, and its colours (the recorded outputs drawn at build time by
+ * src/site/terminal-html.ts, the live xterm.js of src/live/client/cell-view.ts). Dark, as a
  * terminal is in either site theme, and with every ANSI colour at least 4.5:1 against the
  * background (WCAG AA, checked by axe in tests/a11y): the usual palettes put dark red and
  * blue on black. No dependencies: the page bundles it.
  */
+export const TERMINAL_COLS = 100;
+export const TERMINAL_ROWS = 30;
+
 export const TERMINAL_THEME = {
   background: '#1b1b1f',
   foreground: '#e6e6e6',

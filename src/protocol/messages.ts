@@ -9,9 +9,9 @@
  */
 import { z } from 'zod';
 import type { CellStatus } from '../cells/recording.ts';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './constants.ts';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './limits.ts';
 
-export * from './constants.ts';
+export * from './limits.ts';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/);
 
