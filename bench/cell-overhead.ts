@@ -4,10 +4,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Lab } from '../runner/lab.ts';
+import { LOCAL } from '../runner/target.ts';
 import { median, report } from './figure.ts';
 
 const N = 200;
-const lab = await Lab.create();
+const lab = await Lab.create(LOCAL);
 try {
   const cells: number[] = [];
   for (let i = 0; i < N; i++) {

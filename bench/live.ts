@@ -7,6 +7,7 @@
  * press); a second figure has them run back to back, which on 2 cores measures queueing.
  */
 import { Lab } from '../runner/lab.ts';
+import { LOCAL } from '../runner/target.ts';
 import { loadChapter } from '../src/cells/parse.ts';
 import { median, report } from './figure.ts';
 import { pageSession, rssMiB, startServe } from './pages.ts';
@@ -20,7 +21,7 @@ const page = (count: number, pauseMs = 0) =>
 
 try {
   const direct: number[] = [];
-  const lab = await Lab.create();
+  const lab = await Lab.create(LOCAL);
   for (let i = 0; i < 200; i++) {
     const t = performance.now();
     await lab.host.run(builtin.code, { timeoutMs: 5000 });

@@ -4,6 +4,7 @@
  */
 
 import { runChapter } from '../runner/chapter-run.ts';
+import { LOCAL } from '../runner/target.ts';
 import { listChapters } from '../src/cells/chapters.ts';
 import { loadChapter } from '../src/cells/parse.ts';
 import { report } from './figure.ts';
@@ -18,7 +19,7 @@ await Promise.all(
   [0, 1].map(async () => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const t = performance.now();
-      await runChapter(c.chapter, c.slug);
+      await runChapter(c.chapter, c.slug, { target: LOCAL });
       times.set(c.slug, performance.now() - t);
     }
   }),

@@ -22,8 +22,8 @@ export interface RunOptions extends RunEvents {
   until?: string;
   /** Start at this cell, for a cell known to need nothing of those before it. */
   from?: string;
-  /** Where the lab runs (default: the current target, this host unless told otherwise). */
-  target?: Target;
+  /** Where the lab runs. */
+  target: Target;
   /**
    * Multiplies every cell's timeout: a slow target (the VM under software emulation runs
    * about 10 times slower) needs longer, while the chapters keep the timeouts of a real host.
@@ -31,7 +31,7 @@ export interface RunOptions extends RunEvents {
   timeoutScale?: number;
 }
 
-export async function runChapter(chapter: Chapter, slug: string, options: RunOptions = {}): Promise<Recording> {
+export async function runChapter(chapter: Chapter, slug: string, options: RunOptions): Promise<Recording> {
   let cells = chapter.cells;
   if (options.until) {
     const last = cells.findIndex((c) => c.id === options.until);

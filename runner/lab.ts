@@ -1,6 +1,6 @@
 /**
  * A lab: the throwaway namespaces and cgroups one chapter (or one page) runs in, on a target
- * (this host by default). Its "host" session is the lab's own shell; named sessions are
+ * Its "host" session is the lab's own shell; named sessions are
  * started inside it, in new namespaces of their own (shell/session.sh). Closing the lab kills
  * its PID 1, so the kernel kills every process in it and its mounts and links go with its
  * namespaces; then its cgroups are removed (shell/lab-sweep.sh). Everything the runner does
@@ -8,7 +8,7 @@
  */
 import type { SessionSpec } from '../src/cells/schema.ts';
 import { Session } from './session.ts';
-import { currentTarget, shq, sweepLocal, type Target } from './target.ts';
+import { LOCAL, shq, type Target } from './target.ts';
 
 /** What cells see: a small, fixed environment, the same on every run. */
 export const CELL_ENV = {
@@ -22,7 +22,7 @@ export const CELL_ENV = {
 export class LabError extends Error {}
 
 /** Removes what crashed runs left on this host (their cgroups), once per process. */
-export const sweepStaleLabs = sweepLocal;
+export const sweepStaleLabs = (): Promise<void> => LOCAL.sweep();
 
 export class Lab {
   private readonly sessions = new Map<string, Session>();
@@ -46,10 +46,10 @@ export class Lab {
     return `labbook-${this.host.pid}`;
   }
 
-  static async create(target: Target = currentTarget()): Promise<Lab> {
+  static async create(target: Target): Promise<Lab> {
     await target.connect();
     const init = ['bash', `${target.shellDir}/lab-init.sh`];
-    const host = await Session.start('host', init, CELL_ENV, undefined, target);
+    const host = await Session.start('host', init, CELL_ENV, target);
     const pid1 = Number(host.facts.get('pid1'));
     if (!pid1) {
       host.close();
@@ -74,7 +74,7 @@ export class Lab {
       if (spec.namespaces.includes('mount')) flags.push('--propagation', 'private');
       const script = `${this.target.shellDir}/session.sh`;
       const argv = ['bash', script, 'enter', String(this.pid1), name, spec.hostname ?? '', ...flags];
-      starting = Session.start(name, argv, CELL_ENV, undefined, this.target).then((s) => {
+      starting = Session.start(name, argv, CELL_ENV, this.target).then((s) => {
         this.sessions.set(name, s);
         return s;
       });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { type IPty, spawn } from '@lydell/node-pty';
 import { TERMINAL_COLS, TERMINAL_ROWS } from '../src/cells/terminal.ts';
 import { type Marker, MarkerParser } from './marker.ts';
-import { LOCAL, type Target } from './target.ts';
+import type { Target } from './target.ts';
 
 /** Output kept per cell; the rest is counted and dropped. */
 export const MAX_CELL_OUTPUT = 1 << 20;
@@ -84,8 +84,8 @@ export class Session {
     name: string,
     argv: string[],
     env: Record<string, string>,
+    target: Target,
     timeoutMs = 15_000,
-    target: Target = LOCAL,
   ): Promise<Session> {
     const s = new Session(name, target, argv, env);
     await new Promise<void>((resolve, reject) => {

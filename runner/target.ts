@@ -95,23 +95,22 @@ export function localEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-let swept: Promise<void> | undefined;
-
-/** Removes what crashed runs left on this host (their cgroups), once per process. */
-export function sweepLocal(): Promise<void> {
-  swept ??= runCommand('bash', [join(LOCAL_SHELL_DIR, 'lab-sweep.sh')]).then(() => undefined);
-  return swept;
-}
-
 class LocalTarget implements Target {
   readonly name = 'local';
   readonly shellDir = LOCAL_SHELL_DIR;
+  private swept?: Promise<void>;
+
+  /** Removes what crashed runs left on this host (their cgroups), once per process. */
+  sweep(): Promise<void> {
+    this.swept ??= runCommand('bash', [join(LOCAL_SHELL_DIR, 'lab-sweep.sh')]).then(() => undefined);
+    return this.swept;
+  }
 
   connect(): Promise<void> {
     if (process.getuid?.() !== 0) {
       return Promise.reject(new TargetError('labs need root: run labbook as root (for example with sudo)'));
     }
-    return sweepLocal();
+    return this.sweep();
   }
 
   launch(argv: string[], env: Record<string, string>): Command {
@@ -128,18 +127,8 @@ class LocalTarget implements Target {
   async close(): Promise<void> {}
 }
 
-export const LOCAL: Target = new LocalTarget();
-
-let current: Target = LOCAL;
-
-/** The target that labs use when none is named (`labbook serve --target` sets it). */
-export function currentTarget(): Target {
-  return current;
-}
-
-export function useTarget(target: Target): void {
-  current = target;
-}
+/** This host: the one local target of the process, so that its sweep runs once. */
+export const LOCAL = new LocalTarget();
 
 export interface TargetOptions {
   /** ssh: the private key to log in with. */

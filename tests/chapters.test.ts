@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runChapter } from '../runner/chapter-run.ts';
+import { LOCAL } from '../runner/target.ts';
 import { listChapters, recordingPath, translationsOf } from '../src/cells/chapters.ts';
 import { compareRun } from '../src/cells/compare.ts';
 import { loadChapter } from '../src/cells/parse.ts';
@@ -28,7 +29,7 @@ describe.concurrent.each(chapters)('chapter $slug', ({ slug, file, chapter }) =>
   });
 
   it('runs on this kernel and matches its recording', { timeout: 120_000 }, async () => {
-    const fresh = await runChapter(chapter, slug);
+    const fresh = await runChapter(chapter, slug, { target: LOCAL });
     const problems = compareRun(chapter.cells, fresh, readRecording(recordingPath(file)));
     expect(problems.map((p) => (p.diff ? `${p.message}\n${p.diff}` : p.message)).join('\n')).toBe('');
   });

@@ -13,6 +13,7 @@ import { HIGH_WATER_BYTES, LOW_WATER_BYTES, type ServerMessage } from '../../src
 import { runCell } from '../chapter-run.ts';
 import { Lab } from '../lab.ts';
 import { probeCapabilities } from '../probe.ts';
+import type { Target } from '../target.ts';
 
 export const DETACHED_GRACE_MS = 60_000;
 
@@ -21,6 +22,7 @@ type EndStatus = Extract<ServerMessage, { type: 'end' }>['status'];
 export class PageSession {
   readonly id = randomBytes(16).toString('hex');
   readonly chapter: string;
+  private readonly target: Target;
   private client?: WebSocket;
   private lab?: Promise<Lab>;
   private readonly found = new Map<Capability, boolean>();
@@ -33,8 +35,9 @@ export class PageSession {
   private readonly onExpire: (s: PageSession) => void;
   private readonly graceMs: number;
 
-  constructor(chapter: string, onExpire: (s: PageSession) => void, graceMs = DETACHED_GRACE_MS) {
+  constructor(chapter: string, target: Target, onExpire: (s: PageSession) => void, graceMs = DETACHED_GRACE_MS) {
     this.chapter = chapter;
+    this.target = target;
     this.onExpire = onExpire;
     this.graceMs = graceMs;
   }
@@ -133,7 +136,7 @@ export class PageSession {
   /** The page's lab, made on first use; a lab that failed to start is tried again next time. */
   private labReady(): Promise<Lab> {
     if (this.lab) return this.lab;
-    const lab = Lab.create();
+    const lab = Lab.create(this.target);
     this.lab = lab;
     lab.catch(() => {
       if (this.lab === lab) this.lab = undefined;

@@ -18,7 +18,7 @@ import {
   parseClientMessage,
   type ServerMessage,
 } from '../../src/protocol/messages.ts';
-import { currentTarget } from '../target.ts';
+import type { Target } from '../target.ts';
 import { type Catalog, lookUp } from './catalog.ts';
 import { PageSession } from './page-session.ts';
 import { baseHeaders, bearerToken, hostAllowed, originAllowed, tokenMatches } from './security.ts';
@@ -29,6 +29,8 @@ export interface ServeOptions {
   origins: ReadonlySet<string>;
   allowEdit: boolean;
   catalog: Catalog;
+  /** Where the pages' labs run. */
+  target: Target;
   /** How long a page's lab waits for its page to reconnect (default DETACHED_GRACE_MS). */
   detachedGraceMs?: number;
 }
@@ -69,7 +71,7 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
     res.end(
       JSON.stringify({
         version: PROTOCOL_VERSION,
-        target: currentTarget().name,
+        target: options.target.name,
         chapters: [...catalog.chapters.keys()],
         allowEdit: options.allowEdit,
       }),
@@ -109,6 +111,7 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
       if (!session) {
         session = new PageSession(
           hello.chapter,
+          options.target,
           (s) => {
             sessions.delete(s.id);
             void s.close();
@@ -124,7 +127,7 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
   function attach(ws: WebSocket, session: PageSession, resumed: boolean): void {
     session.attach(ws);
     const reply = (m: ServerMessage) => ws.send(JSON.stringify(m));
-    reply({ type: 'ready', session: session.id, chapter: session.chapter, target: currentTarget().name, resumed });
+    reply({ type: 'ready', session: session.id, chapter: session.chapter, target: options.target.name, resumed });
     ws.on('message', (data, isBinary) => {
       const parsed = isBinary ? { ok: false as const, reason: 'binary frame' } : parseClientMessage(data.toString());
       if (!parsed.ok) return closeWith(ws, 1008, parsed.reason);

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NoSuchChapter } from './errors.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DOCS = join(ROOT, 'src/content/docs');
@@ -32,7 +33,7 @@ export function resolveChapter(arg: string): { slug: string; file: string } {
   const known = listChapters()
     .map((c) => c.slug)
     .join(', ');
-  throw new Error(`no chapter "${arg}": give a Markdown file or one of: ${known || '(none yet)'}`);
+  throw new NoSuchChapter(`no chapter "${arg}": give a Markdown file or one of: ${known || '(none yet)'}`);
 }
 
 export function slugOf(file: string): string {

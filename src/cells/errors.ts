@@ -28,3 +28,11 @@ export class ChapterErrors extends Error {
     this.errors = errors;
   }
 }
+
+/** A chapter named on the command line that is neither a slug nor a Markdown file. */
+export class NoSuchChapter extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoSuchChapter';
+  }
+}

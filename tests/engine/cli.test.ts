@@ -132,7 +132,29 @@ describe('labbook record and check', () => {
   it('refuses an option of another command, saying whose it is', async () => {
     expect(await cli('check', '--tests')).toMatchObject({
       code: 2,
-      out: expect.stringMatching(/--tests and --dry-run are for setup/),
+      out: expect.stringMatching(/labbook check: --tests is not an option of check: it is one of setup/),
+    });
+  });
+
+  it.each([
+    [['check', '--port', '1'], /labbook check: --port is not an option of check: it is one of serve/],
+    [['run', 'basic', '--only-skipped'], /labbook run: --only-skipped is not an option of run: it is one of record/],
+    [['record', '--from', 'x'], /labbook record: --from goes with --only-skipped/],
+    [['setup', 'namespace'], /labbook setup: unexpected "namespace": setup takes no chapter/],
+    [['run'], /labbook run: run takes one chapter, not 0/],
+    [['check', '--jobs', '0'], /labbook check: --jobs takes a whole number from 1/],
+    [['check', '--colour'], /labbook check: Unknown option '--colour'/],
+  ])('refuses %j before doing anything, with the usage', async (args, message) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(message);
+    expect(r.out).toMatch(/usage: labbook/);
+  });
+
+  it('names a chapter it does not know, with those it does', async () => {
+    expect(await cli('check', 'nosuch')).toEqual({
+      code: 2,
+      out: expect.stringMatching(/^labbook: no chapter "nosuch": give a Markdown file or one of: .*namespace/),
     });
   });
 

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
 import { Lab } from '../../runner/lab.ts';
+import { LOCAL } from '../../runner/target.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
 import type { Recording } from '../../src/cells/recording.ts';
 import { differences, labLeftovers, SHARED, snapshot } from '../host-state.ts';
@@ -26,7 +27,7 @@ describe('a chapter run in a lab', () => {
   let run: ReturnType<typeof byId>;
   let recording: Recording;
   beforeAll(async () => {
-    recording = await runChapter(loadChapter(fixture('basic.md')), 'basic');
+    recording = await runChapter(loadChapter(fixture('basic.md')), 'basic', { target: LOCAL });
     run = byId(recording);
   });
 
@@ -72,7 +73,7 @@ describe('a chapter run in a lab', () => {
 
 describe('a cell that ends the lab', () => {
   it('is an error saying so, and the cells after it are not run, with the reason', async () => {
-    const run = byId(await runChapter(loadChapter(fixture('lab-ends.md')), 'lab-ends'));
+    const run = byId(await runChapter(loadChapter(fixture('lab-ends.md')), 'lab-ends', { target: LOCAL }));
     expect(run.before).toMatchObject({ status: 'passed' });
     expect(run['kills-the-lab']).toMatchObject({
       status: 'error',
@@ -88,7 +89,7 @@ describe('a cell that ends the lab', () => {
 describe('timeouts', () => {
   it('interrupt the cell, then kill its process group, and the session goes on', async () => {
     const started = performance.now();
-    const run = byId(await runChapter(loadChapter(fixture('timeout.md')), 'timeout'));
+    const run = byId(await runChapter(loadChapter(fixture('timeout.md')), 'timeout', { target: LOCAL }));
     expect(run.sleeps).toMatchObject({ status: 'timed-out', reason: 'timed out after 2 s', exitCode: null });
     expect(run.sleeps?.durationMs).toBeGreaterThanOrEqual(2000);
     expect(run.sleeps?.durationMs).toBeLessThan(2500);
@@ -102,7 +103,7 @@ describe('timeouts', () => {
 
 describe('memory', () => {
   it("is limited to half the target's: a runaway cell meets the lab's limit, not the machine's OOM killer", async () => {
-    const lab = await Lab.create();
+    const lab = await Lab.create(LOCAL);
     try {
       const r = await lab.host.run(
         'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null',
@@ -122,7 +123,7 @@ describe('memory', () => {
 
 describe('output', () => {
   it('is capped per cell, and the rest is counted', async () => {
-    const lab = await Lab.create();
+    const lab = await Lab.create(LOCAL);
     try {
       const r = await lab.host.run('head -c 3000000 /dev/zero | tr "\\0" x', {
         timeoutMs: 20_000,
@@ -140,7 +141,7 @@ describe('output', () => {
 describe('the host', () => {
   it('is unchanged after a lab that made links, namespaces, mounts, cgroups and processes', async () => {
     const before = snapshot();
-    const lab = await Lab.create();
+    const lab = await Lab.create(LOCAL);
     const name = lab.name;
     await lab.host.run(
       'ip link add v0 type veth peer name v1; ip netns add ns1; mount -t tmpfs t /mnt; mkdir /sys/fs/cgroup/cpu/docker; sleep 1000 &',

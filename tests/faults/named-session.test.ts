@@ -8,6 +8,7 @@ import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import { type RunnerServer, serve } from '../../runner/server/server.ts';
+import { LOCAL } from '../../runner/target.ts';
 import { labLeftovers, labsStartedBy } from '../host-state.ts';
 import { Page, SITE } from '../live/page-client.ts';
 
@@ -23,7 +24,7 @@ let server: RunnerServer;
 
 beforeAll(async () => {
   await sweepStaleLabs();
-  server = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog });
+  server = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog, target: LOCAL });
 });
 afterAll(() => server?.close());
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import { type RunnerServer, serve } from '../../runner/server/server.ts';
+import { LOCAL } from '../../runner/target.ts';
 import { hashSource } from '../../src/cells/parse.ts';
 import { HIGH_WATER_BYTES, MAX_MESSAGE_BYTES } from '../../src/protocol/messages.ts';
 import { connect as connectTo, Page as PageClient, SITE } from './page-client.ts';
@@ -21,8 +22,8 @@ let strict: RunnerServer;
 let editable: RunnerServer;
 
 beforeAll(async () => {
-  strict = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog });
-  editable = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: true, catalog });
+  strict = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog, target: LOCAL });
+  editable = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: true, catalog, target: LOCAL });
 });
 afterAll(async () => {
   await strict.close();

@@ -13,6 +13,7 @@ import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import { type RunnerServer, serve } from '../../runner/server/server.ts';
+import { LOCAL } from '../../runner/target.ts';
 import { labLeftovers, labsStartedBy } from '../host-state.ts';
 import { SITE } from '../live/page-client.ts';
 
@@ -35,6 +36,7 @@ beforeAll(async () => {
     origins: new Set([SITE]),
     allowEdit: false,
     catalog,
+    target: LOCAL,
     detachedGraceMs: GRACE_MS,
   });
 });

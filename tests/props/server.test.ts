@@ -11,6 +11,7 @@ import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import { type RunnerServer, serve } from '../../runner/server/server.ts';
+import { LOCAL } from '../../runner/target.ts';
 import { MAX_MESSAGE_BYTES, parseClientMessage, type ServerMessage } from '../../src/protocol/messages.ts';
 import { labLeftovers, labsStartedBy } from '../host-state.ts';
 
@@ -22,7 +23,7 @@ let server: RunnerServer;
 
 beforeAll(async () => {
   await sweepStaleLabs();
-  server = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog });
+  server = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog, target: LOCAL });
 });
 afterAll(() => server?.close());
 

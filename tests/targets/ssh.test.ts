@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
 import { Lab, sweepStaleLabs } from '../../runner/lab.ts';
-import type { Target } from '../../runner/target.ts';
+import { LOCAL, type Target } from '../../runner/target.ts';
 import { parseTarget } from '../../runner/target-remote.ts';
 import { normalize } from '../../src/cells/normalize.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
@@ -48,7 +48,7 @@ describe.skipIf(!existsSync(SSHD))('the ssh:// target', () => {
   it('runs a chapter with the same results as a local run, and names itself in the recording', async () => {
     const [remote, local] = await Promise.all([
       runChapter(loadChapter(fixture('basic.md')), 'basic', { target }),
-      runChapter(loadChapter(fixture('basic.md')), 'basic'),
+      runChapter(loadChapter(fixture('basic.md')), 'basic', { target: LOCAL }),
     ]);
     expect(comparable(remote)).toEqual(comparable(local));
     const run = byId(remote);

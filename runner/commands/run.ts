@@ -1,0 +1,39 @@
+/** `labbook run <chapter> [--cell ID]`: run a chapter in a fresh lab, printing each cell as it runs. */
+import { styleText } from 'node:util';
+import { resolveChapter } from '../../src/cells/chapters.ts';
+import { loadChapter } from '../../src/cells/parse.ts';
+import { runChapter } from '../chapter-run.ts';
+import { defineCommand, TARGET_OPTIONS, timeoutScale } from './command.ts';
+import { onTarget } from './on-target.ts';
+import { statusLine } from './progress.ts';
+
+export const run = defineCommand({
+  usage: `run <chapter> [--cell ID]   run a chapter in a fresh lab, printing each cell as it runs
+                              (--cell: run the cells up to and including ID)`,
+  options: { ...TARGET_OPTIONS, cell: { type: 'string' } },
+  takes: 'one',
+  async run({ values, names }) {
+    const { slug, file } = resolveChapter(names[0] as string);
+    const chapter = loadChapter(file);
+    const scale = timeoutScale(values['timeout-scale']);
+    return onTarget(values, async (target) => {
+      let failed = 0;
+      await runChapter(chapter, slug, {
+        target,
+        until: values.cell,
+        timeoutScale: scale,
+        onCellStart(cell) {
+          const where = ` [${cell.session}]${cell.hidden ? ' (hidden)' : ''}`;
+          console.log(styleText('bold', `\n── ${cell.id}`) + styleText('dim', where));
+          console.log(styleText('dim', cell.code.replace(/^/gm, '$ ')));
+        },
+        onOutput: (_cell, text) => process.stdout.write(text),
+        onCellEnd(_cell, r) {
+          if (r.status !== 'passed' && r.status !== 'skipped') failed++;
+          console.log(`${r.output && !r.output.endsWith('\n') ? '\n' : ''}→ ${statusLine(r)}`);
+        },
+      });
+      return failed ? 1 : 0;
+    });
+  },
+});
