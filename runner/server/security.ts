@@ -1,6 +1,6 @@
 /**
  * The checks every request and WebSocket upgrade passes before anything runs, after the
- * rules of Jupyter Server, code-server and VS Code's server (shared/notes/runner-design.md):
+ * rules of Jupyter Server, code-server and VS Code's server (README, "Running cells from the page"):
  * a Host allowlist against DNS rebinding, an exact Origin allowlist, and a secret token
  * compared in constant time.
  */
