@@ -4,6 +4,7 @@
  * cell again and again and times each run, and the numbers they are summed up by.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 
@@ -81,7 +82,9 @@ export async function pageSession(o: PageOptions): Promise<PageRuns> {
   const next = (type: string) => new Promise<void>((resolve) => (waiting = { type, resolve }));
   const run = JSON.stringify({ type: 'run', cell: o.cell.id, hash: o.cell.hash });
   const ready = next('ready');
-  ws.send(JSON.stringify({ type: 'hello', version: 1, token: o.token, chapter: o.chapter }));
+  // A page of its own, with its id as the site's client makes one per page load.
+  const page = randomBytes(16).toString('hex');
+  ws.send(JSON.stringify({ type: 'hello', version: 1, token: o.token, chapter: o.chapter, page }));
   await ready;
   const made = next('end');
   ws.send(run);

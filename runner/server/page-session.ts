@@ -1,9 +1,15 @@
 /**
- * A page session: the lab one page runs its cells in, and the one client attached to it.
- * The lab is made on the first Run and replaced on Reset. Output flows to the client under
- * flow control: past HIGH_WATER_BYTES not yet acknowledged by the page's terminal, the
- * PTY is paused until the page catches up. A client that drops may reattach within
- * DETACHED_GRACE_MS; meanwhile the PTY is paused, so nothing is lost and nothing grows.
+ * A page session: the lab one page runs its cells in, and the one client (the page's
+ * WebSocket) attached to it. The lab is made on the first Run and replaced on Reset. Output
+ * flows to the client under flow control: past HIGH_WATER_BYTES not yet acknowledged by the
+ * page's terminal, the lab's shells are paused until the page catches up. A client that drops
+ * may reattach within DETACHED_GRACE_MS; meanwhile the shells are paused, so nothing is lost
+ * and nothing grows.
+ *
+ * Words, as in the rest of runner/server: a *page session* is this (the wire protocol's
+ * `session` field carries its id); a *shell session* is one bash in a PTY of the lab (a
+ * `Session` of runner/session.ts: the lab's "host" shell and its named ones); a frontmatter
+ * `sessions:` entry is a `SessionSpec`, which says how a named shell session is made.
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -16,12 +22,20 @@ import { probeCapabilities } from '../probe.ts';
 import type { Target } from '../target.ts';
 
 export const DETACHED_GRACE_MS = 60_000;
+/** Page sessions a runner holds at once by default: the 20 that tests/load shows this machine serves. */
+export const MAX_PAGE_SESSIONS = 20;
+/** Page sessions one page holds at once by default: one in use, and room for reconnects. */
+export const MAX_PAGE_SESSIONS_PER_PAGE = 4;
 
 type EndStatus = Extract<ServerMessage, { type: 'end' }>['status'];
 
 export class PageSession {
   readonly id = randomBytes(16).toString('hex');
   readonly chapter: string;
+  /** The page it belongs to: the `page` id of the hello that made it, or of the last that reattached. */
+  page?: string;
+  /** When its client left (performance.now()); undefined while attached. */
+  detachedAt?: number;
   private readonly target: Target;
   private client?: WebSocket;
   private lab?: Promise<Lab>;
@@ -46,9 +60,11 @@ export class PageSession {
     return !!this.client;
   }
 
-  attach(ws: WebSocket): void {
+  attach(ws: WebSocket, page?: string): void {
     clearTimeout(this.expiry);
     this.client = ws;
+    this.page = page;
+    this.detachedAt = undefined;
     this.unacked = 0;
     this.flow();
   }
@@ -56,6 +72,7 @@ export class PageSession {
   detach(ws: WebSocket): void {
     if (this.client !== ws) return;
     this.client = undefined;
+    this.detachedAt = performance.now();
     this.flow();
     this.expiry = setTimeout(() => this.onExpire(this), this.graceMs);
   }
@@ -102,6 +119,7 @@ export class PageSession {
   async interrupt(): Promise<void> {
     const lab = this.running && (await this.lab?.catch(() => undefined));
     if (!lab || !this.running) return;
+    // The cell's shell session (its `session=` attribute), which the lab started for it.
     (await lab.session(this.running.session).catch(() => undefined))?.interrupt();
   }
 
@@ -126,7 +144,7 @@ export class PageSession {
 
   async close(): Promise<void> {
     clearTimeout(this.expiry);
-    this.client?.close(1001, 'the runner is closing this session');
+    this.client?.close(1001, 'the runner is closing this page session');
     this.client = undefined;
     const lab = this.lab;
     this.lab = undefined;
@@ -150,7 +168,7 @@ export class PageSession {
     this.flow();
   }
 
-  /** Pauses every session of the lab while the page is behind (or gone), resumes when it catches up. */
+  /** Pauses every shell session of the lab while the page is behind (or gone), resumes when it catches up. */
   private flow(): void {
     const behind = !this.client || this.unacked > HIGH_WATER_BYTES;
     const caughtUp = !!this.client && this.unacked < LOW_WATER_BYTES;

@@ -6,6 +6,9 @@
  *   page → runner: hello (first, within HELLO_DEADLINE_MS, carries the token), run, interrupt,
  *                  reset, ack (bytes of output written to the terminal), resize
  *   runner → page: ready, output, end, reset, error
+ *
+ * A connection's hello makes a page session (the page's lab on the runner) or reattaches to
+ * one; the runner holds a bounded number of them, in all and per page.
  */
 import { z } from 'zod';
 import type { CellStatus } from '../cells/recording.ts';
@@ -22,8 +25,22 @@ export const clientMessage = z.discriminatedUnion('type', [
     token: z.string().min(16).max(128),
     /** The chapter the page shows; its cells are the ones it may run. */
     chapter: z.string().regex(/^[a-z0-9][a-z0-9/-]{0,79}$/),
-    /** A session to reattach to after a dropped connection. */
+    /**
+     * A page session to reattach to after a dropped connection: the id its `ready` gave.
+     * (The field is named `session` on the wire since version 1; it means the page session,
+     * the page's lab on the runner, never a shell of that lab.)
+     */
     session: z
+      .string()
+      .regex(/^[a-f0-9]{32}$/)
+      .optional(),
+    /**
+     * The page: an id the page makes once per load and sends on each of its connections, so
+     * that the runner can bound the page sessions of one page (its cap per page). A page is
+     * trusted to say it: this bounds a page's mistakes, and the runner's own cap bounds the
+     * rest. Without it, the connection counts as a page of its own.
+     */
+    page: z
       .string()
       .regex(/^[a-f0-9]{32}$/)
       .optional(),
@@ -54,6 +71,7 @@ export const clientMessage = z.discriminatedUnion('type', [
 export type ClientMessage = z.infer<typeof clientMessage>;
 
 export type ServerMessage =
+  /** `session`: the id of the page session (the page's lab), to send back in a later hello. */
   | { type: 'ready'; session: string; chapter: string; target: string; resumed: boolean }
   | { type: 'output'; cell: string; data: string }
   | {
@@ -65,6 +83,10 @@ export type ServerMessage =
       reason?: string;
     }
   | { type: 'reset' }
+  /**
+   * Something the page should show. Sent before the hello's `ready` only when the runner has
+   * no room for a new page session; the connection is then closed with TRY_AGAIN_LATER.
+   */
   | { type: 'error'; message: string };
 
 const TYPES = clientMessage.options.map((o) => o.shape.type.value);

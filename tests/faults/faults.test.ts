@@ -68,7 +68,7 @@ async function openPage(options?: PageOptions): Promise<Page> {
 }
 
 /** After a test's page is gone, its session expires (detachedGraceMs) and only the witness's stays. */
-const onlyWitnessLeft = () => expect.poll(() => server.sessionCount(), { timeout: 10_000 }).toBe(1);
+const onlyWitnessLeft = () => expect.poll(() => server.pageSessionCount(), { timeout: 10_000 }).toBe(1);
 
 /** The witness runs a cell in its own lab, and must get its answer as usual. */
 async function witnessAnswers(): Promise<void> {

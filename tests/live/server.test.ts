@@ -176,7 +176,7 @@ describe('a page session', () => {
     first.send({ type: 'run', cell: 'prepare', hash: cell('prepare').hash });
     await first.next('end');
     const second = await Page.open(strict, { session });
-    expect(await second.closedWith()).toEqual({ code: 1008, reason: 'this session already has a client' });
+    expect(await second.closedWith()).toEqual({ code: 1008, reason: 'this page session already has a client' });
     first.close();
     await first.closedWith();
     await expect

@@ -48,7 +48,7 @@ it(`${PAGES} page sessions running cells for ${DURATION_MS / 1000} s: latency, m
     pageSession({ port: server.port, token, chapter: 'live', cell: builtin, count, untilMs, pauseMs: 100 });
   // One page first, so that the code of every path is loaded before memory is measured.
   await page(5);
-  await expect.poll(() => server.sessionCount(), { timeout: 10_000 }).toBe(0);
+  await expect.poll(() => server.pageSessionCount(), { timeout: 10_000 }).toBe(0);
   const startRss = mib();
 
   let peakRss = startRss;
@@ -77,7 +77,7 @@ it(`${PAGES} page sessions running cells for ${DURATION_MS / 1000} s: latency, m
   expect(p99).toBeLessThan(500);
 
   // The pages are gone: after the grace period each lab is closed and its cgroups removed.
-  await expect.poll(() => server.sessionCount(), { timeout: GRACE_MS + 10_000 }).toBe(0);
+  await expect.poll(() => server.pageSessionCount(), { timeout: GRACE_MS + 10_000 }).toBe(0);
   await expect.poll(() => labs.flatMap(labLeftovers), { timeout: 15_000, interval: 250 }).toEqual([]);
   expect(labsStartedBy(process.pid)).toEqual([]);
   const endRss = mib();

@@ -20,6 +20,7 @@ const VALID: Record<ClientMessage['type'], fc.Arbitrary<Record<string, unknown>>
       token: fc.string({ minLength: 16, maxLength: 64 }),
       chapter: fc.stringMatching(/^[a-z0-9][a-z0-9/-]{0,20}$/),
       session: hex(32),
+      page: hex(32),
     },
     { requiredKeys: ['type', 'version', 'token', 'chapter'] },
   ),
@@ -99,7 +100,7 @@ describe('parseClientMessage', () => {
   it('refuses a message with a field missing, naming the type and the field', () => {
     fc.assert(
       fc.property(valid, fc.nat(), (m, i) => {
-        const required = Object.keys(m).filter((k) => k !== 'type' && !['session', 'code'].includes(k));
+        const required = Object.keys(m).filter((k) => k !== 'type' && !['session', 'page', 'code'].includes(k));
         fc.pre(required.length > 0);
         const field = required[i % required.length] as string;
         const { [field]: _gone, ...rest } = m;
@@ -142,6 +143,15 @@ describe('parseClientMessage', () => {
         expectRefused(JSON.stringify({ type }), /expected one of hello, run, interrupt, reset, ack, resize$/);
       }),
     );
+  });
+
+  it('refuses a page id or a page session id that is not 32 hex digits, naming the field', () => {
+    const hello = { type: 'hello', version: 1, token: 't'.repeat(16), chapter: 'live' };
+    for (const field of ['page', 'session']) {
+      for (const bad of ['', 'A'.repeat(32), 'a'.repeat(31), 'a'.repeat(33), '0123456789abcdef0123456789abcdeg']) {
+        expectRefused(JSON.stringify({ ...hello, [field]: bad }), new RegExp(`^hello: ${field} `));
+      }
+    }
   });
 
   it('refuses an oversized frame, however it is made', () => {

@@ -1,9 +1,11 @@
 /**
  * One WebSocket to the runner per page, shared by every cell of the page. It says hello
- * with the token, keeps the session id so that a dropped connection reattaches to the same
- * lab, and reconnects with backoff until the runner answers again or is plainly gone.
+ * with the token and the page's id, keeps the page session's id so that a dropped connection
+ * reattaches to the same lab, and reconnects with backoff until the runner answers again or
+ * is plainly gone. A runner with no room for the page refuses the hello with an error message
+ * and TRY_AGAIN_LATER: the page shows the message, and its next Run asks again.
  */
-import { PROTOCOL_VERSION } from '../../protocol/limits.ts';
+import { PROTOCOL_VERSION, TRY_AGAIN_LATER } from '../../protocol/limits.ts';
 import type { ClientMessage, ServerMessage } from '../../protocol/messages.ts';
 import { type RunnerLink, sessionKey } from './runner-link.ts';
 
@@ -13,6 +15,9 @@ const RETRY_MS = [250, 500, 1000, 2000, 4000];
 /** Tries before saying the runner is gone: few if it never answered (refused, not started). */
 const GIVE_UP_AFTER = 12;
 const GIVE_UP_NEVER_CONNECTED = 3;
+
+/** This load of the page, for the runner's cap per page: the same on each of its connections. */
+const PAGE_ID = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 export class Connection {
   private ws?: WebSocket;
@@ -37,7 +42,11 @@ export class Connection {
     this.onState = onState;
   }
 
-  /** Resolves once the runner said ready (connecting first if needed). */
+  /**
+   * Resolves once the runner said ready (connecting first if needed), or refused the page for
+   * now (TRY_AGAIN_LATER): then its reason follows as an error message, and the next call
+   * asks again.
+   */
   whenReady(): Promise<void> {
     if (!this.ready) {
       this.ready = new Promise((resolve) => {
@@ -57,7 +66,10 @@ export class Connection {
     const ws = new WebSocket(`ws://${this.link.address}/session`);
     this.ws = ws;
     let greeted = false;
+    /** The runner's reason for refusing the hello, which comes before it closes. */
+    let refusal: string | undefined;
     ws.onopen = () => {
+      // The page session to reattach to (the protocol's field keeps its version 1 name).
       const session = sessionStorage.getItem(sessionKey(this.chapter)) ?? undefined;
       ws.send(
         JSON.stringify({
@@ -66,11 +78,16 @@ export class Connection {
           token: this.link.token,
           chapter: this.chapter,
           session,
-        }),
+          page: PAGE_ID,
+        } satisfies ClientMessage),
       );
     };
     ws.onmessage = (event) => {
       const m = JSON.parse(String(event.data)) as ServerMessage;
+      if (!greeted && m.type === 'error') {
+        refusal = m.message;
+        return;
+      }
       if (m.type === 'ready') {
         greeted = true;
         this.everReady = true;
@@ -83,6 +100,18 @@ export class Connection {
     };
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
+      // No room for this page now: the runner is there, so say why rather than "gone". The
+      // waiting Run goes on (and finds the connection closed); the message then ends it.
+      if (!greeted && event.code === TRY_AGAIN_LATER) {
+        sessionStorage.removeItem(sessionKey(this.chapter));
+        this.tries = 0;
+        this.ready = undefined;
+        this.markReady?.();
+        this.markReady = undefined;
+        const message = refusal ?? event.reason;
+        setTimeout(() => this.onMessage({ type: 'error', message }), 0);
+        return;
+      }
       // Refused at hello (a restarted runner has a new token; a session taken by another tab):
       // forget the session and say so rather than retry forever.
       if (!greeted && event.code === 1008) {
