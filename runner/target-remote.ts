@@ -1,7 +1,8 @@
 /**
  * A target reached through a transport: a way to run one shell command line there (SSH, or
  * any command such as `limactl shell default`). Nothing but bash and the tutorial's commands
- * is needed there: at connect, one command copies runner/shell/* into a private directory
+ * is needed there: at connect, one command (runner/shell/target-setup.sh, sent as the script
+ * of `bash -c`) checks labbook's baseline and copies runner/shell/* into a private directory
  * (/dev/shm/labbook-target.XXXXXX, 0700; /dev/shm because labs mount their own /tmp, /run
  * and /var/tmp, which would hide it from the lab's scripts) and then stays, holding a lock on
  * that directory, until the runner closes its input. When the connection drops it ends and
@@ -12,20 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installLines, missingScript, toolsOf } from '../src/cells/packages.ts';
-import {
-  type Command,
-  LOCAL,
-  LOCAL_SHELL_DIR,
-  localEnv,
-  runCommand,
-  shq,
-  splitWords,
-  type Target,
-  TargetError,
-  type TargetOptions,
-} from './target.ts';
-import { sshTransport } from './target-ssh.ts';
-import { vmTargetOptions } from './vm/state.ts';
+import { type Command, LOCAL_SHELL_DIR, runCommand, shq, type Target, TargetError } from './target.ts';
 
 export interface Transport {
   /** The local command that runs a shell command line on the target, in a terminal or not. */
@@ -36,50 +24,26 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** `limactl shell default`, `multipass exec vm -- bash -c`: the command line is appended. */
-export function commandTransport(words: string[]): Transport {
-  return {
-    argv: (commandLine) => [...words, commandLine],
-    env: localEnv(),
-    open: async () => {},
-    close: async () => {},
-  };
-}
-
+/** Run at connect as the script of `bash -c`; the one file of runner/shell not put there. */
+const SETUP = 'target-setup.sh';
+/** How the setup script starts the line that names the baseline tools the target lacks. */
 const LACKS = 'labbook: the target lacks:';
 
-function setupScript(files: Map<string, string>): string {
-  const copies = [...files].map(([name, text]) => {
-    const end = `LABBOOK_EOF_${name.replace(/\W/g, '_')}`;
-    return `cat >"$d/${name}" <<'${end}'\n${text}${text.endsWith('\n') ? '' : '\n'}${end}`;
-  });
-  return `set -eu
-missing=$(
-${missingScript(toolsOf(['baseline']))}
-)
-[ -z "$missing" ] || { echo "${LACKS}" $missing >&2; exit 1; }
-umask 077
-# Locked before it gets its final name, so a sweeper never sees it unlocked.
-new=$(mktemp -d /dev/shm/labbook-new.XXXXXX)
-exec 9<"$new"
-flock 9
-d=/dev/shm/labbook-target.\${new##*.}
-mv "$new" "$d"
-trap 'rm -rf "$d"' EXIT
-trap 'exit 1' HUP INT TERM PIPE
-for old in /dev/shm/labbook-target.*; do
-  [ "$old" = "$d" ] || flock -n "$old" rm -rf "$old" 2>/dev/null || true
-done
-${copies.join('\n')}
-bash "$d/lab-sweep.sh"
-echo "labbook:dir=$d"
-# Held until the runner closes this command's input, or the connection drops.
-cat >/dev/null
-`;
+/**
+ * The command line that sets the target up and holds it (runner/shell/target-setup.sh): its
+ * arguments are the baseline check (from the package map) and each file of runner/shell.
+ */
+export function setupCommandLine(shellDir = LOCAL_SHELL_DIR): string {
+  const files = readdirSync(shellDir)
+    .filter((f) => f !== SETUP)
+    .sort()
+    .flatMap((f) => [f, readFileSync(join(shellDir, f), 'utf8')]);
+  const script = readFileSync(join(shellDir, SETUP), 'utf8');
+  return ['bash', '-c', script, 'target-setup', missingScript(toolsOf(['baseline'])), ...files].map(shq).join(' ');
 }
 
 /** The setup script's stderr, with the packages that have what the target lacks. */
-function lacking(stderr: string): string {
+export function lacking(stderr: string): string {
   const line = stderr.split('\n').find((l) => l.startsWith(LACKS));
   if (!line) return stderr.trim();
   const names = line.slice(LACKS.length).trim().split(/\s+/);
@@ -121,8 +85,7 @@ export class RemoteTarget implements Target {
         throw new TargetError(`${this.name}: labs need root, and sudo asks for a password there: ${e.message}`);
       });
     }
-    const files = new Map(readdirSync(LOCAL_SHELL_DIR).map((f) => [f, readFileSync(join(LOCAL_SHELL_DIR, f), 'utf8')]));
-    const [file, ...args] = this.transport.argv(`${this.sudo}bash -c ${shq(setupScript(files))}`, false);
+    const [file, ...args] = this.transport.argv(`${this.sudo}${setupCommandLine()}`, false);
     const holder = spawn(file as string, args, { env: this.transport.env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.holder = holder;
     this.dir = await new Promise<string>((resolve, reject) => {
@@ -187,24 +150,4 @@ export class RemoteTarget implements Target {
     }
     await this.transport.close();
   }
-}
-
-/** The target a `--target` value names. */
-export function parseTarget(spec: string | undefined, options: TargetOptions = {}): Target {
-  if (!spec || spec === 'local') return LOCAL;
-  if (spec === 'vm') {
-    const { address, ...vm } = vmTargetOptions();
-    // What the command line names explicitly wins over the VM's own files.
-    return new RemoteTarget(
-      'labbook vm',
-      sshTransport(address, {
-        identity: options.identity ?? vm.identity,
-        knownHosts: options.knownHosts ?? vm.knownHosts,
-      }),
-    );
-  }
-  if (spec.startsWith('ssh://')) return new RemoteTarget(spec, sshTransport(spec, options));
-  const words = splitWords(spec);
-  if (!words.length) throw new TargetError(`--target: "${spec}" names no command`);
-  return new RemoteTarget(spec, commandTransport(words));
 }

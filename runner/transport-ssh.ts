@@ -17,16 +17,49 @@ import type { Transport } from './target-remote.ts';
 const CONTROL_PERSIST_S = 30;
 const PREFIX = 'labbook-ssh-';
 
-interface Address {
+export interface SshAddress {
   user?: string;
   host: string;
   port?: string;
 }
 
-export function parseSshAddress(url: string): Address {
-  const m = /^ssh:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(url);
-  if (!m) throw new TargetError(`--target: "${url}" is not ssh://[user@]host[:port]`);
-  return { user: m[1], host: (m[2] as string).replace(/^\[|\]$/g, ''), port: m[3] };
+/**
+ * ssh://[user@]host[:port], the host a name, an IPv4 address or an IPv6 one in brackets
+ * ([::1]). A host may not start with "-" (ssh would read it as an option) nor hold an "@",
+ * and a port is 1 to 65535.
+ */
+export function parseSshAddress(url: string): SshAddress {
+  const m = /^ssh:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/@]+)(?::(\d+))?\/?$/.exec(url);
+  const host = m?.[2]?.replace(/^\[|\]$/g, '');
+  const port = m?.[3];
+  if (!m || !host || host.startsWith('-') || (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))) {
+    throw new TargetError(`--target: "${url}" is not ssh://[user@]host[:port]`);
+  }
+  return { user: m[1], host, port };
+}
+
+export interface SshOptions extends TargetOptions {
+  /** Seconds to wait for the TCP connection and the login (default 15). */
+  connectTimeoutS?: number;
+}
+
+/**
+ * The options of every ssh command labbook runs (the transport's, `labbook vm`'s), without
+ * the host: never a prompt (BatchMode), the host key checked against known_hosts, only
+ * ssh's errors on stderr; with a known_hosts given, only that one is read; with a key
+ * given, only that key is offered.
+ */
+export function sshOptions(address: Omit<SshAddress, 'host'>, options: SshOptions = {}): string[] {
+  return [
+    ...['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'LogLevel=ERROR'],
+    ...['-o', `ConnectTimeout=${options.connectTimeoutS ?? 15}`],
+    ...(options.knownHosts
+      ? ['-o', `UserKnownHostsFile=${options.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null']
+      : []),
+    ...(options.identity ? ['-i', options.identity, '-o', 'IdentitiesOnly=yes'] : []),
+    ...(address.port ? ['-p', address.port] : []),
+    ...(address.user ? ['-l', address.user] : []),
+  ];
 }
 
 /** Control directories of runs whose master has ended (its socket is gone). */
@@ -55,15 +88,9 @@ export function sshTransport(url: string, options: TargetOptions): Transport {
   // Made at open, so that a target never connected leaves nothing.
   let dir = '';
   const common = () => [
-    ...['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'LogLevel=ERROR'],
-    ...['-o', 'ConnectTimeout=15', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'],
+    ...sshOptions(address, options),
+    ...['-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'],
     ...['-o', `ControlPath=${join(dir, 'ctl')}`],
-    ...(options.knownHosts
-      ? ['-o', `UserKnownHostsFile=${options.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null']
-      : []),
-    ...(options.identity ? ['-i', options.identity, '-o', 'IdentitiesOnly=yes'] : []),
-    ...(address.port ? ['-p', address.port] : []),
-    ...(address.user ? ['-l', address.user] : []),
   ];
   const env = localEnv();
   return {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
 import { shq, TargetError } from '../../runner/target.ts';
-import { parseTarget } from '../../runner/target-remote.ts';
+import { parseTarget } from '../../runner/target-parse.ts';
 import { listChapters } from '../../src/cells/chapters.ts';
 import { CELL_COMMANDS, TOOLS } from '../../src/cells/packages.ts';
 import { loadChapter } from '../../src/cells/parse.ts';

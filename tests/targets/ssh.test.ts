@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
 import { Lab, sweepStaleLabs } from '../../runner/lab.ts';
 import { LOCAL, type Target } from '../../runner/target.ts';
-import { parseTarget } from '../../runner/target-remote.ts';
+import { parseTarget } from '../../runner/target-parse.ts';
 import { normalize } from '../../src/cells/normalize.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
 import type { Recording } from '../../src/cells/recording.ts';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
-import { parseTarget } from '../../runner/target-remote.ts';
+import { parseTarget } from '../../runner/target-parse.ts';
 import { runningVm } from '../../runner/vm/state.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
 
