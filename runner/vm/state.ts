@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TargetError, type TargetOptions } from '../target.ts';
+import { parseSshAddress, sshOptions } from '../transport-ssh.ts';
 
 export function vmDir(): string {
   return process.env.LABBOOK_VM_DIR || join(homedir(), '.cache', 'labbook', 'vm');
@@ -30,6 +31,9 @@ export function runningVm(): Running | undefined {
   }
 }
 
+/** The VM's key for root, and the known_hosts that pins its host key (written at boot). */
+const login = () => ({ identity: vmFile('id_ed25519'), knownHosts: vmFile('known_hosts') });
+
 export function sshAddress(port: number): string {
   return `ssh://root@127.0.0.1:${port}`;
 }
@@ -40,5 +44,11 @@ export function vmTargetOptions(): TargetOptions & { address: string } {
   if (!vm || !existsSync(vmFile('known_hosts'))) {
     throw new TargetError('--target vm: the VM is not running: start it with "labbook vm up"');
   }
-  return { address: sshAddress(vm.port), identity: vmFile('id_ed25519'), knownHosts: vmFile('known_hosts') };
+  return { address: sshAddress(vm.port), ...login() };
+}
+
+/** ssh's arguments up to its command, for the VM on this port: its key, its pinned host key. */
+export function vmSshArgs(port: number): string[] {
+  const { host, ...address } = parseSshAddress(sshAddress(port));
+  return [...sshOptions(address, { ...login(), connectTimeoutS: 3 }), host];
 }
