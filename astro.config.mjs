@@ -7,9 +7,7 @@ import { existsSync } from 'node:fs';
 import { unified } from '@astrojs/markdown-remark';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
-import { focusableCode } from './src/site/focusable-code.ts';
-import { labIntegration } from './src/site/integration.ts';
-import { remarkLab } from './src/site/remark-lab.ts';
+import { labbook } from './src/site/plugin.ts';
 
 /** Chapters in reading order. The sidebar lists those that exist, so an unwritten one cannot break the build. */
 const CHAPTERS = ['namespace', 'cgroup', 'overlayfs', 'virtual-nics', 'container-by-hand'];
@@ -18,7 +16,8 @@ const written = CHAPTERS.filter((slug) => ['md', 'mdx'].some((ext) => existsSync
 export default defineConfig({
   site: process.env.SITE_URL || undefined,
   base: process.env.BASE_PATH || undefined,
-  markdown: { processor: unified({ remarkPlugins: [remarkLab] }) },
+  // remark, which Starlight's own Markdown plugins and labbook's cells (src/site/plugin.ts) run on.
+  markdown: { processor: unified() },
   integrations: [
     starlight({
       title: { en: 'labbook: container internals', 'zh-CN': 'labbook：容器的内部构造' },
@@ -31,13 +30,8 @@ export default defineConfig({
         { label: 'Start here', translations: { 'zh-CN': '从这里开始' }, slug: '' },
         { label: 'Chapters', translations: { 'zh-CN': '章节' }, items: written },
       ],
-      components: {
-        MarkdownContent: './src/site/components/MarkdownContent.astro',
-        Search: './src/site/components/Search.astro',
-      },
-      expressiveCode: { plugins: [focusableCode()] },
-      customCss: ['./src/site/styles/lab.css'],
+      // Cells, diagrams and the Run controls: their remark plugin, words, components and CSS.
+      plugins: [labbook()],
     }),
-    labIntegration(),
   ],
 });

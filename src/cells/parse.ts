@@ -1,6 +1,7 @@
 /**
- * The one module that decides what a cell is. The site's markdown plugin, the runner and
- * the tests all read chapters through it.
+ * The one module that decides what a cell is, and the one reader of chapters: the runner and
+ * the tests read a chapter with loadChapter/parseChapter, the site's markdown plugin with
+ * readChapter (every fence at its line in the file, and every mistake, without throwing).
  *
  * Input (a chapter in plain Markdown):
  *
@@ -17,7 +18,8 @@
  *
  * Output: a Chapter with its sessions and, in document order, one Cell per fence whose
  * meta has the word `run`. A fence with the word `original` is a non-runnable block of the
- * source document, shown as such. Errors carry the file, line and the fix.
+ * source document, shown as such. Errors carry the file, line (in the file, frontmatter
+ * included) and the fix; all the mistakes of a file are reported together.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -177,7 +179,7 @@ function splitFrontmatter(text: string, file: string): { data: unknown; body: st
   } catch (e) {
     const yamlLine = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line ?? 0;
     const problem = `the frontmatter is not valid YAML: ${(e as Error).message.split('\n')[0]}`;
-    throw new ChapterErrors([new CellError(file, yamlLine + 1, problem, 'quote a value that holds ": " or "#"')]);
+    throw new CellError(file, yamlLine + 1, problem, 'quote a value that holds ": " or "#"');
   }
 }
 
@@ -187,7 +189,7 @@ export interface LabSpec {
 }
 
 /** Reads the frontmatter's `lab` (its sessions and requires), failing with the place and the fix. */
-export function readLab(data: unknown, file: string): LabSpec {
+function readLab(data: unknown, file: string): LabSpec {
   const parsed = chapterFrontmatter.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -205,7 +207,7 @@ export function readLab(data: unknown, file: string): LabSpec {
 }
 
 /** Checks what only the whole chapter can tell: unique ids, known sessions. */
-export function checkChapter(cells: Cell[], sessions: Record<string, SessionSpec>, file: string): CellError[] {
+function checkChapter(cells: Cell[], sessions: Record<string, SessionSpec>, file: string): CellError[] {
   const errors: CellError[] = [];
   const seen = new Map<string, number>();
   for (const c of cells) {
@@ -230,8 +232,34 @@ export function checkChapter(cells: Cell[], sessions: Record<string, SessionSpec
   return errors;
 }
 
-export function parseChapter(text: string, file: string): Chapter {
-  const { data, body } = splitFrontmatter(text, file);
+/** A fenced block of a chapter, at its line in the file, and the cell it is if it is one. */
+export interface ChapterFence {
+  fence: Fence;
+  cell?: Cell;
+}
+
+/**
+ * A chapter as the file reads, mistakes included: what the parser, the runner and the site
+ * all read a chapter with. Every fenced block is listed in document order, cell or not (the
+ * site draws diagrams and labels `original` blocks from them), and every authoring mistake of
+ * the file is in `errors`, each with its line in the file and its fix.
+ */
+export interface ChapterReading {
+  /** The cells that read well; a Chapter of the file only if `errors` is empty. */
+  chapter: Chapter;
+  fences: ChapterFence[];
+  errors: CellError[];
+}
+
+export function readChapter(text: string, file: string): ChapterReading {
+  let split: ReturnType<typeof splitFrontmatter>;
+  try {
+    split = splitFrontmatter(text, file);
+  } catch (e) {
+    // Without its frontmatter nothing else of the file can be judged (its sessions are unknown).
+    return { chapter: { file, sessions: {}, cells: [] }, fences: [], errors: [e as CellError] };
+  }
+  const { data, body } = split;
   const errors: CellError[] = [];
   let lab: LabSpec = { sessions: {}, requires: [] };
   try {
@@ -239,22 +267,33 @@ export function parseChapter(text: string, file: string): Chapter {
   } catch (e) {
     errors.push(e as CellError);
   }
-  const { sessions } = lab;
-  const cells: Cell[] = [];
+  const fences: ChapterFence[] = [];
   const tree = unified().use(remarkParse).parse(body) as Root;
   visit(tree, 'code', (node: Code) => {
+    const fence: Fence = { lang: node.lang, meta: node.meta, value: node.value, position: node.position };
     try {
-      const cell = readFence(node, file, lab.requires);
-      if (cell) cells.push(cell);
+      fences.push({ fence, cell: readFence(fence, file, lab.requires) ?? undefined });
     } catch (e) {
       if (!(e instanceof CellError)) throw e;
       errors.push(e);
+      fences.push({ fence });
     }
   });
-  errors.push(...checkChapter(cells, sessions, file));
-  if (errors.length) throw new ChapterErrors(errors);
+  const cells = fences.flatMap((f) => (f.cell ? [f.cell] : []));
+  errors.push(...checkChapter(cells, lab.sessions, file));
   const title = (data as { title?: unknown }).title;
-  return { file, title: typeof title === 'string' ? title : undefined, sessions, cells };
+  return {
+    chapter: { file, title: typeof title === 'string' ? title : undefined, sessions: lab.sessions, cells },
+    fences,
+    errors,
+  };
+}
+
+/** The chapter of a file, or every authoring mistake of it together (ChapterErrors). */
+export function parseChapter(text: string, file: string): Chapter {
+  const { chapter, errors } = readChapter(text, file);
+  if (errors.length) throw new ChapterErrors(errors);
+  return chapter;
 }
 
 export function loadChapter(file: string): Chapter {

@@ -10,9 +10,9 @@
  *   <figure class="lab-cell" data-lab-cell data-chapter="namespace" data-cell="pid-ns-inode"
  *           data-hash="9f3c..." data-status="passed">
  *     <lab-fence></lab-fence>
- *     <pre class="lab-terminal" aria-label="Recorded output">pid:[4026532834]</pre>
- *     <div class="lab-meta"><span class="lab-status" data-status="passed">passed</span>
- *       <span>exit 0 · 12 ms</span><span class="lab-where">recorded <time>2026-11-30</time> · ...</span>
+ *     <pre class="lab-terminal" aria-label="Recorded output" ...>pid:[4026532834]</pre>
+ *     <div class="lab-meta" data-pagefind-ignore><span class="lab-status" data-status="passed">passed</span>
+ *       <span class="lab-exit">exit 0 · 12 ms</span><span class="lab-where">recorded <time>2026-11-30</time> · ...</span>
  *       <div class="lab-run">...</div></div>
  *   </figure>
  *
@@ -32,16 +32,16 @@ import { mermaidFigure } from './diagram.ts';
 import { SiteError } from './errors.ts';
 import type { Page } from './page.ts';
 import { runControl } from './run-control.ts';
-import type { Strings } from './strings.ts';
+import type { Translate } from './strings.ts';
 import { terminalHtml } from './terminal-html.ts';
 
 export const FENCE_SLOT = 'lab-fence';
 
 const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
 
-function where(env: Environment, recordedAt: string, t: Strings): Element {
+function where(env: Environment, recordedAt: string, t: Translate): Element {
   return h('span.lab-where', [
-    `${t.recorded} `,
+    `${t('labbook.recorded')} `,
     h('time', { datetime: recordedAt }, recordedAt.slice(0, 10)),
     ` · ${env.distro} · Linux ${env.kernel} · ${env.target}`,
   ]);
@@ -51,19 +51,25 @@ function where(env: Environment, recordedAt: string, t: Strings): Element {
  * Where a cell's recording comes from: the chapter's stamp, or, for a cell recorded on
  * another target than the rest of its chapter, that target's stamp and why it was recorded there.
  */
-function provenance(rec: CellRecording, recording: Recording, t: Strings): Element[] {
+function provenance(rec: CellRecording, recording: Recording, t: Translate): Element[] {
   const env = rec.environment;
   if (!env) return [where(recording.environment, recording.recordedAt, t)];
-  return [where(env, env.recordedAt, t), h('span.lab-elsewhere', t.recordedElsewhere(env.target, env.skippedHere))];
+  return [
+    where(env, env.recordedAt, t),
+    h('span.lab-elsewhere', t('labbook.recordedElsewhere', { target: env.target, why: env.skippedHere })),
+  ];
 }
 
-function status(rec: CellRecording | undefined, stale: boolean, t: Strings): Element[] {
-  if (!rec) return [h('span.lab-status', { dataStatus: 'none' }, t.notRecorded)];
-  const word = t.status[rec.status];
+const exit = (code: number | null, t: Translate) =>
+  code === null ? t('labbook.exit.none') : t('labbook.exit.code', { code });
+
+function status(rec: CellRecording | undefined, stale: boolean, t: Translate): Element[] {
+  if (!rec) return [h('span.lab-status', { dataStatus: 'none' }, t('labbook.notRecorded'))];
+  const word = t(`labbook.status.${rec.status}`);
   const badges = [h('span.lab-status', { dataStatus: rec.status }, rec.reason ? `${word}: ${rec.reason}` : word)];
-  if (stale) badges.push(h('span.lab-status', { dataStatus: 'stale' }, t.stale));
+  if (stale) badges.push(h('span.lab-status', { dataStatus: 'stale' }, t('labbook.stale')));
   if (rec.status !== 'skipped')
-    badges.push(h('span.lab-exit', `${t.exit(rec.exitCode)} · ${duration(rec.durationMs)}`));
+    badges.push(h('span.lab-exit', `${exit(rec.exitCode, t)} · ${duration(rec.durationMs)}`));
   return badges;
 }
 
@@ -74,7 +80,7 @@ function status(rec: CellRecording | undefined, stale: boolean, t: Strings): Ele
 async function drawing(
   cell: Cell & { data: DataKind; title: string },
   rec: CellRecording,
-  t: Strings,
+  t: Translate,
 ): Promise<Element> {
   let picture: Element;
   try {
@@ -90,10 +96,14 @@ async function drawing(
         : await mermaidFigure(structureMermaid(s), cell.title, { file: cell.file, line: cell.line });
   } catch (e) {
     if (e instanceof SiteError) throw e;
-    picture = h('p.lab-status', { dataStatus: 'error' }, `${t.undrawable}: ${(e as Error).message.split('\n')[0]}`);
+    picture = h(
+      'p.lab-status',
+      { dataStatus: 'error' },
+      `${t('labbook.undrawable')}: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
   const raw = h('details.lab-snapshot', { dataPagefindIgnore: '' }, [
-    h('summary', t.snapshot),
+    h('summary', t('labbook.snapshot')),
     h('pre', plainText(rec.output).trim()),
   ]);
   return h('div.lab-drawing', { dataLabDrawing: cell.data }, [picture, raw]);
@@ -103,7 +113,7 @@ export async function cellFigure(
   cell: Cell,
   recording: Recording | undefined,
   page: Page,
-  t: Strings,
+  t: Translate,
   beside?: Element,
 ): Promise<Element> {
   const rec = recording?.cells.find((c) => c.id === cell.id);
@@ -114,7 +124,7 @@ export async function cellFigure(
     : rec?.output
       ? await terminalHtml(rec.output)
       : undefined;
-  if (output && !drawn) output.properties.ariaLabel = t.output;
+  if (output && !drawn) output.properties.ariaLabel = t('labbook.output');
   // A check's output is folded away; a diagram beside it, or its own drawing, stays in view
   // under the claim.
   const inView = cell.check ? [...(drawn && output ? [output] : []), ...(beside ? [beside] : [])] : [];
@@ -149,7 +159,7 @@ export async function cellFigure(
             h(
               'summary.lab-claim',
               { dataVerified: String(verified) },
-              `${verified ? t.verified : t.notVerified}${claim}`,
+              `${verified ? t('labbook.verified') : t('labbook.notVerified')}${claim}`,
             ),
             ...body,
           ]),

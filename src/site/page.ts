@@ -2,15 +2,20 @@
  * Which chapter a Markdown file is. A translation lives in a locale folder
  * (docs/zh-cn/namespace.md) and shares the English chapter's slug, cell ids and recording:
  *
- *   src/content/docs/zh-cn/namespace.md -> { locale: 'zh-cn', slug: 'namespace',
+ *   src/content/docs/zh-cn/namespace.md -> { locale: 'zh-cn', lang: 'zh-CN', slug: 'namespace',
  *                                            recordingFile: src/content/recordings/namespace.json }
  */
 import { sep } from 'node:path';
 import { LOCALES, recordingPath, slugOf } from '../cells/chapters.ts';
-import type { Locale } from './strings.ts';
+import { type Lang, STRINGS } from './strings.ts';
+
+type Locale = 'en' | (typeof LOCALES)[number];
 
 export interface Page {
+  /** The folder of the page's language ('en' for the English pages at the root of the docs). */
   locale: Locale;
+  /** Its language tag, which names its words in strings.ts: a locale folder is its tag in lower case. */
+  lang: Lang;
   slug: string;
   recordingFile: string;
   /** The English chapter: the page itself, or the chapter it translates. */
@@ -18,6 +23,8 @@ export interface Page {
 }
 
 const isLocale = (s: string | undefined): s is (typeof LOCALES)[number] => LOCALES.some((l) => l === s);
+const langOf = (locale: Locale): Lang =>
+  (Object.keys(STRINGS) as Lang[]).find((lang) => lang.toLowerCase() === locale) ?? 'en';
 
 export function pageOf(file: string): Page {
   const parts = file.split(sep);
@@ -25,5 +32,11 @@ export function pageOf(file: string): Page {
   const at = parts.slice(0, -1).findLastIndex(isLocale);
   const locale = at < 0 ? 'en' : (parts[at] as Locale);
   const english = at < 0 ? file : [...parts.slice(0, at), ...parts.slice(at + 1)].join(sep);
-  return { locale, slug: slugOf(english), recordingFile: recordingPath(english), source: english };
+  return {
+    locale,
+    lang: langOf(locale),
+    slug: slugOf(english),
+    recordingFile: recordingPath(english),
+    source: english,
+  };
 }

@@ -9,8 +9,14 @@
  *   ```                               <pre class="lab-terminal">...</pre> <div class="lab-meta">...</div>
  *                                   </figure>
  *
+ * The chapter is read by the cell model's own reader (readChapter of src/cells/parse.ts), from
+ * the file, as the runner reads it: its cells and lines are the runner's. Each fence of the
+ * tree Astro gives is matched to the reader's fence of the same code, in order, and replaced.
+ *
  * All authoring mistakes of a file are reported together, each with its line and fix, and
- * fail the build (see docs-loader.ts for why a thrown error is enough).
+ * fail the build (see docs-loader.ts for why a thrown error is enough). With `strict` (what
+ * `astro build` passes, plugin.ts) an out-of-date chapter is such a mistake too; without it
+ * (`astro dev`, LABBOOK_MARK_STALE=1) its page is shown, marked.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Element, ElementContent } from 'hast';
@@ -23,21 +29,26 @@ import { CellError, ChapterErrors } from '../cells/errors.ts';
 import {
   type Cell,
   type Chapter,
-  checkChapter,
+  type ChapterFence,
   type Fence,
   isOriginal,
   loadChapter,
-  readFence,
-  readLab,
+  readChapter,
 } from '../cells/parse.ts';
 import { type Recording, readRecording } from '../cells/recording.ts';
 import { translationErrors } from '../cells/translations.ts';
-import { refusesOutdated } from './build-mode.ts';
 import { cellFigure, FENCE_SLOT } from './cell-figure.ts';
 import { type Diagram, isDiagram, readDiagram } from './diagram.ts';
 import { SiteError } from './errors.ts';
 import { type Page, pageOf } from './page.ts';
-import { STRINGS, type Strings } from './strings.ts';
+import { type Dictionaries, type Translate, translator } from './strings.ts';
+
+export interface RemarkLabOptions {
+  /** Refuse an out-of-date chapter (a build), rather than mark it (the dev server). */
+  strict: boolean;
+  /** The site's words (strings.ts), the same that Starlight's translations hold. */
+  strings: Dictionaries;
+}
 
 interface Spot {
   fence: Code;
@@ -63,24 +74,8 @@ function asMdast(node: ElementContent, fence?: Code): RootContent {
   } as unknown as RootContent;
 }
 
-/**
- * Lines above the Markdown that the plugin is given: Astro renders a content entry's body
- * without its frontmatter, but an author needs the line in the file.
- */
-function frontmatterLines(file: string, body: string): number {
-  if (!existsSync(file)) return 0;
-  const text = readFileSync(file, 'utf8');
-  const at = body ? text.indexOf(body) : -1;
-  return at < 0 ? 0 : text.slice(0, at).split('\n').length - 1;
-}
-
-function atFileLine(fence: Code, offset: number): Fence {
-  const start = fence.position?.start;
-  if (!offset || !start || !fence.position) return fence;
-  return { ...fence, position: { ...fence.position, start: { ...start, line: start.line + offset } } };
-}
-
-const originalFigure = (t: Strings): Element => h('figure.lab-original', [h('figcaption', t.original), h(FENCE_SLOT)]);
+const originalFigure = (t: Translate): Element =>
+  h('figure.lab-original', [h('figcaption', t('labbook.original')), h(FENCE_SLOT)]);
 
 /** What is out of date in an English chapter's recording (compare.ts decides), at each cell's line. */
 function outdatedRecordings(cells: Cell[], recording: Recording | undefined, page: Page, file: string): CellError[] {
@@ -103,10 +98,10 @@ function translationProblems(translation: Chapter, page: Page): CellError[] {
   return translationErrors(source, translation);
 }
 
-/** What `astro dev` shows on a page whose problems a build refuses (build-mode.ts). */
-const problemsNote = (problems: CellError[], t: Strings): Element =>
+/** What `astro dev` shows on a page whose problems a build refuses (`strict`). */
+const problemsNote = (problems: CellError[], t: Translate): Element =>
   h('aside.lab-problems', { role: 'note' }, [
-    h('p', t.translationDiffers),
+    h('p', t('labbook.translationDiffers')),
     h(
       'ul',
       problems.map((p) => h('li', `${p.file}:${p.line}: ${p.problem}`)),
@@ -125,46 +120,66 @@ function focusableTables(tree: Root): void {
   });
 }
 
-export function remarkLab() {
+const sameFence = (a: Fence, b: Fence): boolean =>
+  a.value === b.value && (a.lang ?? null) === (b.lang ?? null) && (a.meta ?? null) === (b.meta ?? null);
+
+/**
+ * Each fence of Astro's tree with the reader's fence of the same code, in document order. The
+ * tree's lines are not the file's (Astro renders the body without its frontmatter); the order
+ * and the code are the same, as both parse the same Markdown. A fence of one that the other
+ * lacks would mean the file changed while it was rendered, or Markdown the two read otherwise
+ * (the reader may see more: MDX has no indented code blocks, which are never cells).
+ */
+function matchFences(spots: Spot[], fences: ChapterFence[], file: string): Map<Spot, ChapterFence> {
+  const matched = new Map<Spot, ChapterFence>();
+  let next = 0;
+  for (const spot of spots) {
+    const at = fences.findIndex((f, i) => i >= next && sameFence(f.fence, spot.fence));
+    if (at < 0) {
+      const line = spot.fence.position?.start.line ?? 0;
+      throw new Error(`${file}: the fence at line ${line} of the page's body is not in the file as it reads now`);
+    }
+    matched.set(spot, fences[at] as ChapterFence);
+    next = at + 1;
+  }
+  const shown = new Set(matched.values());
+  const lost = fences.find((f) => f.cell && !shown.has(f))?.cell;
+  if (lost) throw new Error(`${file}:${lost.line}: the page has no fence for the cell "${lost.id}"`);
+  return matched;
+}
+
+/**
+ * The chapter's text: the file itself, which Astro has just read to give the tree (a Markdown
+ * string of no file is read as it is given).
+ */
+const chapterText = (vfile: VFile, file: string): string =>
+  existsSync(file) ? readFileSync(file, 'utf8') : String(vfile.value);
+
+export function remarkLab({ strict, strings }: RemarkLabOptions) {
   return async (tree: Root, vfile: VFile): Promise<void> => {
     focusableTables(tree);
     if (!vfile.path) return;
     const file = vfile.path;
     const page = pageOf(file);
-    const t = STRINGS[page.locale];
+    const t = translator(strings, page.lang);
     const spots: Spot[] = [];
     visit(tree, 'code', (fence, index, parent) => {
       if (parent && index !== undefined) spots.push({ fence, parent, index });
     });
-    const errors: CellError[] = [];
-    const attempt = async <T>(work: () => T | Promise<T>): Promise<T | undefined> => {
+    const reading = readChapter(chapterText(vfile, file), file);
+    const errors: CellError[] = [...reading.errors];
+    const { sessions, cells } = reading.chapter;
+    const diagrams = new Map<ChapterFence, Diagram>();
+    for (const f of reading.fences.filter((f) => isDiagram(f.fence))) {
       try {
-        return await work();
+        diagrams.set(f, await readDiagram(f.fence, file));
       } catch (e) {
         if (!(e instanceof CellError)) throw e;
         errors.push(e);
       }
-    };
-
-    const offset = frontmatterLines(file, String(vfile.value));
-    const frontmatter = (vfile.data.astro as { frontmatter?: unknown } | undefined)?.frontmatter ?? {};
-    const lab = (await attempt(() => readLab(frontmatter, file))) ?? { sessions: {}, requires: [] };
-    const { sessions } = lab;
-    const cells = new Map<Spot, Cell>();
-    const diagrams = new Map<Spot, Diagram>();
-    for (const spot of spots) {
-      const fence = atFileLine(spot.fence, offset);
-      if (isDiagram(fence)) {
-        const d = await attempt(() => readDiagram(fence, file));
-        if (d) diagrams.set(spot, d);
-        continue;
-      }
-      const cell = await attempt(() => readFence(fence, file, lab.requires));
-      if (cell) cells.set(spot, cell);
     }
-    errors.push(...checkChapter([...cells.values()], sessions, file));
 
-    const shownIds = [...cells.values()].filter((c) => !c.hidden).map((c) => c.id);
+    const shownIds = cells.filter((c) => !c.hidden).map((c) => c.id);
     const besides = new Map<string, Element>();
     for (const d of diagrams.values()) {
       if (!d.beside) continue;
@@ -179,26 +194,26 @@ export function remarkLab() {
         );
       } else besides.set(d.beside, d.figure);
     }
-    const recording = cells.size ? readRecording(page.recordingFile) : undefined;
+    const recording = cells.length ? readRecording(page.recordingFile) : undefined;
     // A stale recording is reported on the English page only: a translation shares it, and
     // its own differences from the English cells are reported as such.
     const outdated =
       page.locale === 'en'
-        ? outdatedRecordings([...cells.values()], recording, page, file)
-        : translationProblems({ file, sessions, cells: [...cells.values()] }, page);
-    if (refusesOutdated()) errors.push(...outdated);
+        ? outdatedRecordings(cells, recording, page, file)
+        : translationProblems({ file, sessions, cells }, page);
+    if (strict) errors.push(...outdated);
     if (errors.length) throw new ChapterErrors(errors);
 
     const replacements = new Map<Spot, RootContent | null>();
-    for (const spot of spots) {
-      const cell = cells.get(spot);
-      const diagram = diagrams.get(spot);
+    for (const [spot, read] of matchFences(spots, reading.fences, file)) {
+      const { cell, fence } = read;
+      const diagram = diagrams.get(read);
       if (cell) {
         const figure = cell.hidden ? null : await cellFigure(cell, recording, page, t, besides.get(cell.id));
         replacements.set(spot, figure && asMdast(figure, spot.fence));
       } else if (diagram) {
         replacements.set(spot, diagram.beside ? null : asMdast(diagram.figure, spot.fence));
-      } else if (isOriginal(spot.fence)) {
+      } else if (isOriginal(fence)) {
         replacements.set(spot, asMdast(originalFigure(t), spot.fence));
       }
     }

@@ -1,23 +1,24 @@
 /**
  * The Run control under each cell. Until a runner is connected it only says how to start
- * one; the sentence is rendered into the page here, in the page's language, and
- * client/run-loader.ts reveals it on the first click.
+ * one; the sentence is rendered into the page here, in the page's language, and the live
+ * client (src/live/client/index.ts, which client/run-loader.ts loads on the first click)
+ * reveals it when this tab has no runner link.
  *
  *   -> <div class="lab-run"><button type="button" data-lab-run>Run</button>
  *        <p class="lab-run-hint" hidden role="status">Start a runner with <code>sudo npx labbook serve</code> ...</p></div>
  */
 import type { Element, ElementContent } from 'hast';
 import { h } from 'hastscript';
-import type { Strings } from './strings.ts';
+import type { Translate } from './strings.ts';
 
 /** `code` spans of the one-sentence wording become <code>. */
 function inlineCode(text: string): ElementContent[] {
   return text.split('`').map((part, i) => (i % 2 ? h('code', part) : { type: 'text', value: part }));
 }
 
-export function runControl(t: Strings): Element {
+export function runControl(t: Translate): Element {
   return h('div.lab-run', [
-    h('button', { type: 'button', dataLabRun: '' }, t.run),
-    h('p.lab-run-hint', { hidden: true, role: 'status' }, inlineCode(t.runHint)),
+    h('button', { type: 'button', dataLabRun: '' }, t('labbook.run')),
+    h('p.lab-run-hint', { hidden: true, role: 'status' }, inlineCode(t('labbook.runHint'))),
   ]);
 }

@@ -1,112 +1,109 @@
 /**
- * Every word the site adds around cells and diagrams, in each language, in one place.
- * The live client reads the run hint from the page, so it needs no copy of these.
+ * Every word the site adds around cells and diagrams, in each language, in one place: one
+ * dictionary per language of the site (Starlight's BCP-47 tags), with keys of the `labbook.`
+ * namespace and i18next's `{{name}}` for what a sentence is given.
+ *
+ *   'labbook.exit.code': 'exit {{code}}'   ->   t('labbook.exit.code', { code: 3 }) = 'exit 3'
+ *
+ * The site's Starlight plugin (plugin.ts) injects them into Starlight's translations, which
+ * Astro components read with Astro.locals.t, and gives them to the remark plugin, which runs
+ * outside Astro's requests. The live client gets the `labbook.live.`, `labbook.status.` and
+ * `labbook.exit.` ones from the page (components/RunLoader.astro).
  */
-export type Locale = 'en' | 'zh-cn';
-
-export interface Strings {
-  status: Record<'passed' | 'failed' | 'timed-out' | 'skipped' | 'error', string>;
-  notRecorded: string;
-  stale: string;
+const en = {
+  'labbook.status.passed': 'passed',
+  'labbook.status.failed': 'failed',
+  'labbook.status.timed-out': 'timed out',
+  'labbook.status.skipped': 'skipped',
+  'labbook.status.error': 'error',
+  'labbook.exit.code': 'exit {{code}}',
+  'labbook.exit.none': 'no exit status',
+  'labbook.notRecorded': 'not recorded',
+  'labbook.stale': 'source changed since recording',
   /** Over the list of differences that `astro dev` shows on a translation (a build refuses them). */
-  translationDiffers: string;
-  verified: string;
-  notVerified: string;
-  original: string;
-  output: string;
-  exit: (code: number | null) => string;
-  recorded: string;
+  'labbook.translationDiffers':
+    'The cells of this translation differ from the English chapter (a build refuses this page):',
+  'labbook.verified': 'Verified: ',
+  'labbook.notVerified': 'Not verified: ',
+  'labbook.original': 'Original (not run here)',
+  'labbook.output': 'Recorded output',
+  'labbook.recorded': 'recorded',
   /** Under a cell recorded on another target than the rest of its chapter: which, and why. */
-  recordedElsewhere: (target: string, why: string) => string;
-  run: string;
-  runHint: string;
+  'labbook.recordedElsewhere':
+    'recorded on {{target}}: the machine that recorded the rest of this chapter skipped it ({{why}})',
+  'labbook.run': 'Run',
   /** A data cell's raw snapshot, under its drawing; and why a snapshot could not be drawn. */
-  snapshot: string;
-  undrawable: string;
+  'labbook.snapshot': 'The snapshot this is drawn from',
+  'labbook.undrawable': 'cannot be drawn',
+  'labbook.runHint': 'Start a runner with `sudo npx labbook serve` and open the link it prints.',
   /** Said on an https page (the published site), where the runner must allow its origin. */
-  runHintPublished: (origin: string) => string;
-  live: {
-    output: string;
-    runAbove: string;
-    interrupt: string;
-    reset: string;
-    compare: string;
-    connecting: string;
-    running: string;
-    lost: string;
-    newLink: string;
-    same: string;
-    differs: string;
-    drawnLive: string;
-  };
-}
-
-export const STRINGS: Record<Locale, Strings> = {
-  en: {
-    status: { passed: 'passed', failed: 'failed', 'timed-out': 'timed out', skipped: 'skipped', error: 'error' },
-    notRecorded: 'not recorded',
-    stale: 'source changed since recording',
-    translationDiffers: 'The cells of this translation differ from the English chapter (a build refuses this page):',
-    verified: 'Verified: ',
-    notVerified: 'Not verified: ',
-    original: 'Original (not run here)',
-    output: 'Recorded output',
-    exit: (code) => (code === null ? 'no exit status' : `exit ${code}`),
-    recorded: 'recorded',
-    recordedElsewhere: (target, why) =>
-      `recorded on ${target}: the machine that recorded the rest of this chapter skipped it (${why})`,
-    run: 'Run',
-    snapshot: 'The snapshot this is drawn from',
-    undrawable: 'cannot be drawn',
-    runHint: 'Start a runner with `sudo npx labbook serve` and open the link it prints.',
-    runHintPublished: (origin) =>
-      `Start a runner on your Linux machine or VM with \`sudo npx labbook serve --allow-origin ${origin}\` and open the second link it prints; if the browser asks whether this site may reach devices on your local network, allow it: the runner listens on 127.0.0.1 only.`,
-    live: {
-      output: 'Live output',
-      runAbove: 'Run all above',
-      interrupt: 'Interrupt (Ctrl-C)',
-      reset: 'Reset session',
-      compare: 'Compare with the recording',
-      connecting: 'connecting to the runner…',
-      running: 'running…',
-      lost: 'lost the runner: reconnecting…',
-      newLink: 'the runner is gone or restarted: start it again and open the new link it prints',
-      same: 'Same as the recording, once PIDs, MACs, inodes and times are set aside.',
-      differs: 'Differences from the recording (− recorded, + this run):',
-      drawnLive: 'drawn from your run',
-    },
-  },
-  'zh-cn': {
-    status: { passed: '通过', failed: '失败', 'timed-out': '超时', skipped: '已跳过', error: '出错' },
-    notRecorded: '尚未录制',
-    stale: '录制后源码已改动',
-    translationDiffers: '本译文的单元与英文章节不一致（构建时会拒绝此页面）：',
-    verified: '已验证：',
-    notVerified: '未验证：',
-    original: '原文（此处不运行）',
-    output: '录制的输出',
-    exit: (code) => (code === null ? '无退出状态' : `退出码 ${code}`),
-    recorded: '录制于',
-    recordedElsewhere: (target, why) => `录制于 ${target}：录制本章其余部分的机器跳过了它（${why}）`,
-    run: '运行',
-    snapshot: '绘图所依据的快照',
-    undrawable: '无法绘制',
-    runHint: '用 `sudo npx labbook serve` 启动运行器，然后打开它打印的链接。',
-    runHintPublished: (origin) =>
-      `在你的 Linux 机器或虚拟机上用 \`sudo npx labbook serve --allow-origin ${origin}\` 启动运行器，然后打开它打印的第二个链接；如果浏览器询问是否允许本网站访问本地网络中的设备，请允许：运行器只监听 127.0.0.1。`,
-    live: {
-      output: '实时输出',
-      runAbove: '运行上面所有单元',
-      interrupt: '中断（Ctrl-C）',
-      reset: '重置会话',
-      compare: '与录制结果比较',
-      connecting: '正在连接运行器…',
-      running: '运行中…',
-      lost: '与运行器的连接断开：正在重连…',
-      newLink: '运行器已停止或已重启：请重新启动它并打开它打印的新链接',
-      same: '除去 PID、MAC、inode 和时间之外，与录制结果相同。',
-      differs: '与录制结果的差异（− 录制，+ 本次运行）：',
-      drawnLive: '根据你这次运行绘制',
-    },
-  },
+  'labbook.live.runHintPublished':
+    'Start a runner on your Linux machine or VM with `sudo npx labbook serve --allow-origin {{origin}}` and open the second link it prints; if the browser asks whether this site may reach devices on your local network, allow it: the runner listens on 127.0.0.1 only.',
+  'labbook.live.output': 'Live output',
+  'labbook.live.runAbove': 'Run all above',
+  'labbook.live.interrupt': 'Interrupt (Ctrl-C)',
+  'labbook.live.reset': 'Reset session',
+  'labbook.live.compare': 'Compare with the recording',
+  'labbook.live.connecting': 'connecting to the runner…',
+  'labbook.live.running': 'running…',
+  'labbook.live.lost': 'lost the runner: reconnecting…',
+  'labbook.live.newLink': 'the runner is gone or restarted: start it again and open the new link it prints',
+  'labbook.live.same': 'Same as the recording, once PIDs, MACs, inodes and times are set aside.',
+  'labbook.live.differs': 'Differences from the recording (− recorded, + this run):',
+  'labbook.live.drawnLive': 'drawn from your run',
 };
+
+export type StringKey = keyof typeof en;
+
+const zhCN: Record<StringKey, string> = {
+  'labbook.status.passed': '通过',
+  'labbook.status.failed': '失败',
+  'labbook.status.timed-out': '超时',
+  'labbook.status.skipped': '已跳过',
+  'labbook.status.error': '出错',
+  'labbook.exit.code': '退出码 {{code}}',
+  'labbook.exit.none': '无退出状态',
+  'labbook.notRecorded': '尚未录制',
+  'labbook.stale': '录制后源码已改动',
+  'labbook.translationDiffers': '本译文的单元与英文章节不一致（构建时会拒绝此页面）：',
+  'labbook.verified': '已验证：',
+  'labbook.notVerified': '未验证：',
+  'labbook.original': '原文（此处不运行）',
+  'labbook.output': '录制的输出',
+  'labbook.recorded': '录制于',
+  'labbook.recordedElsewhere': '录制于 {{target}}：录制本章其余部分的机器跳过了它（{{why}}）',
+  'labbook.run': '运行',
+  'labbook.snapshot': '绘图所依据的快照',
+  'labbook.undrawable': '无法绘制',
+  'labbook.runHint': '用 `sudo npx labbook serve` 启动运行器，然后打开它打印的链接。',
+  'labbook.live.runHintPublished':
+    '在你的 Linux 机器或虚拟机上用 `sudo npx labbook serve --allow-origin {{origin}}` 启动运行器，然后打开它打印的第二个链接；如果浏览器询问是否允许本网站访问本地网络中的设备，请允许：运行器只监听 127.0.0.1。',
+  'labbook.live.output': '实时输出',
+  'labbook.live.runAbove': '运行上面所有单元',
+  'labbook.live.interrupt': '中断（Ctrl-C）',
+  'labbook.live.reset': '重置会话',
+  'labbook.live.compare': '与录制结果比较',
+  'labbook.live.connecting': '正在连接运行器…',
+  'labbook.live.running': '运行中…',
+  'labbook.live.lost': '与运行器的连接断开：正在重连…',
+  'labbook.live.newLink': '运行器已停止或已重启：请重新启动它并打开它打印的新链接',
+  'labbook.live.same': '除去 PID、MAC、inode 和时间之外，与录制结果相同。',
+  'labbook.live.differs': '与录制结果的差异（− 录制，+ 本次运行）：',
+  'labbook.live.drawnLive': '根据你这次运行绘制',
+};
+
+/** The site's languages, by Starlight's `lang` of each locale (astro.config.mjs). */
+export const STRINGS = { en, 'zh-CN': zhCN } satisfies Record<string, Record<StringKey, string>>;
+export type Lang = keyof typeof STRINGS;
+export type Dictionaries = Record<Lang, Record<StringKey, string>>;
+
+/** A sentence of the page's language, its `{{name}}` filled in as i18next fills it (unescaped: hast escapes). */
+export type Translate = (key: StringKey, vars?: Record<string, string | number>) => string;
+
+export function translator(dictionaries: Dictionaries, lang: Lang): Translate {
+  const dictionary = dictionaries[lang];
+  return (key, vars = {}) =>
+    (dictionary[key] ?? dictionaries.en[key] ?? key).replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) =>
+      name in vars ? String(vars[name]) : m,
+    );
+}

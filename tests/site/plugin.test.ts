@@ -1,17 +1,24 @@
 /**
  * The site's remark plugin on the fixture chapter (tests/fixtures/site/), through Astro's
  * unified pipeline: one cell of every status, the check, hidden and original blocks, the
- * diagrams, the Chinese page, and authoring errors that must stop the build.
+ * diagrams, the Chinese page, and authoring errors that must stop the build; and the
+ * Starlight plugin that gives the remark plugin its options, strictness among them.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isUnifiedProcessor, type MarkdownProcessor, unified } from '@astrojs/markdown-remark';
+import type { HookParameters } from '@astrojs/starlight/types';
+import type { AstroIntegration } from 'astro';
 import type { Element, Root } from 'hast';
 import { select, selectAll } from 'hast-util-select';
 import { toString as textOf } from 'hast-util-to-string';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/cells/chapters.ts';
-import { renderMarkdown } from './render.ts';
+import { isStrict, labbook } from '../../src/site/plugin.ts';
+import { remarkLab } from '../../src/site/remark-lab.ts';
+import { STRINGS } from '../../src/site/strings.ts';
+import { renderFile, renderMarkdown } from './render.ts';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/site/fixture.md');
 const FIXTURE_ZH = join(ROOT, 'tests/fixtures/site/zh-cn/fixture.md');
@@ -116,7 +123,7 @@ describe('authoring errors', () => {
   it('give the line in the file, below its frontmatter', async () => {
     const text = readFileSync(FIXTURE, 'utf8').replace('```sh run id=fails', '```sh run id=fails timeout=forever');
     const line = text.split('\n').findIndex((l) => l.includes('timeout=forever')) + 1;
-    // On disk, as Astro gives the plugin the body alone and the plugin finds it in the file.
+    // On disk: Astro gives the plugin the body alone, and the plugin reads the chapter from its file.
     const dir = mkdtempSync(join(tmpdir(), 'labbook-'));
     const file = join(dir, 'bad.md');
     writeFileSync(file, text);
@@ -137,5 +144,110 @@ describe('authoring errors', () => {
     await expect(render('```mermaid title="x" beside=nope\nflowchart LR\n  host --> box\n```\n')).rejects.toThrow(
       /beside=nope names no shown cell/,
     );
+  });
+});
+
+describe('strictness, an option of the remark plugin', () => {
+  const STALE =
+    /fixture\.md:\d+: the recording of the cell "changed" is stale[\s\S]*the cell "unrecorded" has no recording/;
+
+  it('strict refuses the stale and the unrecorded cell of the fixture, each with its line and fix', async () => {
+    const text = readFileSync(FIXTURE, 'utf8');
+    const line = (id: string) => text.split('\n').findIndex((l) => l.includes(`id=${id}`)) + 1;
+    const refused = renderMarkdown(FIXTURE, undefined, { strict: true });
+    await expect(refused).rejects.toThrow(STALE);
+    await expect(refused).rejects.toThrow(
+      `fixture.md:${line('changed')}: the recording of the cell "changed" is stale`,
+    );
+    await expect(refused).rejects.toThrow('Fix: run npx labbook record fixture');
+  });
+
+  it('not strict, the same page is shown with those cells marked', async () => {
+    const page = await renderMarkdown(FIXTURE, undefined, { strict: false });
+    expect(cell(page, 'changed').properties.dataStatus).toBe('stale');
+    expect(cell(page, 'unrecorded').properties.dataStatus).toBe('none');
+  });
+
+  it('is strict for astro build only, unless LABBOOK_MARK_STALE=1', () => {
+    expect(isStrict('build', {})).toBe(true);
+    expect(isStrict('build', { LABBOOK_MARK_STALE: '1' })).toBe(false);
+    expect(isStrict('dev', {})).toBe(false);
+    expect(isStrict('sync', {})).toBe(false);
+  });
+});
+
+describe('the Starlight plugin', () => {
+  /** Runs the plugin's config:setup as Starlight would for a command; what it adds and updates. */
+  async function setUp(command: 'build' | 'dev') {
+    const integrations: AstroIntegration[] = [];
+    let starlight: Record<string, unknown> = {};
+    const hook = labbook().hooks['config:setup'] as (o: HookParameters<'config:setup'>) => Promise<void>;
+    await hook({
+      command,
+      config: { title: 'x', customCss: ['./mine.css'] },
+      updateConfig: (c: Record<string, unknown>) => {
+        starlight = { ...starlight, ...c };
+      },
+      addIntegration: (i: AstroIntegration) => integrations.push(i),
+    } as unknown as HookParameters<'config:setup'>);
+    return { integrations, starlight };
+  }
+
+  /** The markdown processor the plugin's integration makes of a unified one holding another plugin. */
+  async function processorOf(integration: AstroIntegration): Promise<MarkdownProcessor> {
+    const other = () => () => undefined;
+    let markdown: { processor: MarkdownProcessor } | undefined;
+    const setup = integration.hooks['astro:config:setup'] as (o: unknown) => void;
+    setup({
+      config: { markdown: { processor: unified({ remarkPlugins: [other] }) } },
+      updateConfig: (c: { markdown: { processor: MarkdownProcessor } }) => {
+        markdown = c.markdown;
+      },
+    });
+    const processor = markdown?.processor as MarkdownProcessor;
+    expect(isUnifiedProcessor(processor)).toBe(true);
+    return processor;
+  }
+
+  it('passes a build its strictness as an option, which refuses the stale fixture', async () => {
+    const { integrations } = await setUp('build');
+    expect(integrations).toHaveLength(1);
+    const processor = await processorOf(integrations[0] as AstroIntegration);
+    const plugins = (processor.options as { remarkPlugins: unknown[] }).remarkPlugins;
+    // Its own plugin first, with its options; the processor's others kept after it.
+    expect(plugins[0]).toEqual([remarkLab, { strict: true, strings: STRINGS }]);
+    expect(plugins).toHaveLength(2);
+    const renderer = processor.createRenderer({ syntaxHighlight: false });
+    await expect(renderFile(FIXTURE, renderer)).rejects.toThrow(/the cell "changed" is stale/);
+  });
+
+  it('passes the dev server a plugin that marks the stale fixture', async () => {
+    const processor = await processorOf((await setUp('dev')).integrations[0] as AstroIntegration);
+    const page = await renderFile(FIXTURE, processor.createRenderer({ syntaxHighlight: false }));
+    expect(cell(page, 'changed').properties.dataStatus).toBe('stale');
+  });
+
+  it('refuses a markdown processor that runs no remark plugins, saying how to set one', async () => {
+    const [integration] = (await setUp('dev')).integrations;
+    const setup = integration?.hooks['astro:config:setup'] as (o: unknown) => void;
+    const satteri = { config: { markdown: { processor: { name: 'satteri' } } }, updateConfig: () => {} };
+    expect(() => setup(satteri)).toThrow(/markdown: \{ processor: unified\(\) \}/);
+  });
+
+  it("adds its components, CSS and Expressive Code plugin to the site's own", async () => {
+    const { starlight } = await setUp('build');
+    expect(Object.keys(starlight.components as object)).toEqual(['MarkdownContent', 'Search']);
+    expect(starlight.customCss).toEqual(['./mine.css', join(ROOT, 'src/site/styles/lab.css')]);
+    const ec = starlight.expressiveCode as { plugins: { name: string }[] };
+    expect(ec.plugins.map((p) => p.name)).toEqual(['labbook-focusable-code']);
+  });
+
+  it("injects the site's words into Starlight's translations, in both languages", async () => {
+    const injected: Record<string, Record<string, string>> = {};
+    const hook = labbook().hooks['i18n:setup'] as (o: HookParameters<'i18n:setup'>) => Promise<void>;
+    await hook({ injectTranslations: (t: Record<string, Record<string, string>>) => Object.assign(injected, t) });
+    expect(Object.keys(injected)).toEqual(['en', 'zh-CN']);
+    expect(injected.en?.['labbook.status.passed']).toBe('passed');
+    expect(Object.keys(injected['zh-CN'] ?? {})).toEqual(Object.keys(injected.en ?? {}));
   });
 });

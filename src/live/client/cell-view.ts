@@ -9,7 +9,7 @@ import { diffLines } from 'diff';
 import { normalize, plainText } from '../../cells/normalize.ts';
 import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS, TERMINAL_THEME } from '../../cells/terminal.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
-import type { Strings } from '../../site/strings.ts';
+import type { Strings } from './index.ts';
 
 const MIN_ROWS = 2;
 const ACK_EVERY = 32 * 1024;

@@ -2,15 +2,68 @@
  * The live client, loaded on the first press of a Run button. It connects the page to the
  * runner named in this tab's runner link and runs cells in the page's session; without a
  * link it shows how to start a runner for this page.
+ *
+ * Its words come with the page, in the page's language: a JSON script element
+ * (data-labbook-strings, from the site's translations) maps keys to sentences, whose `{{name}}`
+ * are filled in here.
+ *
+ *   { "labbook.live.running": "running…", "labbook.exit.code": "exit {{code}}", ... }
  */
 
+import type { CellStatus } from '../../cells/recording.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
-import { type Locale, STRINGS } from '../../site/strings.ts';
 import { CellView } from './cell-view.ts';
 import { Connection } from './connection.ts';
 import { readRunnerLink } from './runner-link.ts';
 
-const t = STRINGS[(document.documentElement.lang.toLowerCase() === 'zh-cn' ? 'zh-cn' : 'en') as Locale];
+const LIVE = [
+  'output',
+  'runAbove',
+  'interrupt',
+  'reset',
+  'compare',
+  'connecting',
+  'running',
+  'lost',
+  'newLink',
+  'same',
+  'differs',
+  'drawnLive',
+] as const;
+/** Every status, as the type checker sees that none is missing (the list itself would bring node:fs). */
+const STATUSES: Record<CellStatus, true> = {
+  passed: true,
+  failed: true,
+  'timed-out': true,
+  skipped: true,
+  error: true,
+};
+
+/** The words of the live client and its cells' views. */
+export interface Strings {
+  status: Record<CellStatus, string>;
+  exit: (code: number | null) => string;
+  runHintPublished: (origin: string) => string;
+  live: Record<(typeof LIVE)[number], string>;
+}
+
+function pageStrings(): Strings {
+  const json = document.querySelector('script[data-labbook-strings]')?.textContent;
+  const words = (json ? JSON.parse(json) : {}) as Record<string, string>;
+  // A missing sentence shows its key, as i18next does.
+  const say = (key: string, vars: Record<string, string | number> = {}) =>
+    (words[`labbook.${key}`] ?? `labbook.${key}`).replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) =>
+      name in vars ? String(vars[name]) : m,
+    );
+  return {
+    status: Object.fromEntries(Object.keys(STATUSES).map((s) => [s, say(`status.${s}`)])) as Strings['status'],
+    exit: (code) => (code === null ? say('exit.none') : say('exit.code', { code })),
+    runHintPublished: (origin) => say('live.runHintPublished', { origin }),
+    live: Object.fromEntries(LIVE.map((k) => [k, say(`live.${k}`)])) as Strings['live'],
+  };
+}
+
+const t = pageStrings();
 const views = new Map<string, CellView>();
 let connection: Connection | undefined;
 let running: CellView | undefined;
