@@ -4,11 +4,13 @@
  * `launch` (the command a session's PTY runs), `exec` (a one-off root shell command, for
  * signals and sweeps) and the directory holding runner/shell/* there.
  *
- * - local: this host (the default); the scripts run from runner/shell.
- * - ssh://user@host[:port]: one multiplexed SSH connection for everything (target-ssh.ts).
+ * - local: this host (LOCAL, the default of `--target`); the scripts run from runner/shell.
+ * - ssh://user@host[:port]: one multiplexed SSH connection for everything (transport-ssh.ts).
  * - any command that opens a shell there, given one shell command line as its last argument
- *   (`limactl shell default`, `multipass exec vm -- bash -c`, `sh -c`).
+ *   (`limactl shell default`, `multipass exec vm -- bash -c`, `sh -c`; transport-command.ts).
  * - vm: the VM of `labbook vm` (vm/state.ts).
+ * target-parse.ts turns a `--target` value into one of them; target-remote.ts drives the
+ * remote ones over their transport.
  */
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -60,7 +62,7 @@ export function splitWords(line: string): string[] {
     const c = line[i] as string;
     if (quote) {
       if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
+      else if (c === '\\' && quote === '"' && '$`"\\\n'.includes(line[i + 1] ?? '')) word += line[++i];
       else word += c;
     } else if (/\s/.test(c)) {
       if (word !== undefined) words.push(word);

@@ -1,7 +1,7 @@
 /** The target a command's `--target` names, ready for labs, and closed whatever happens. */
 import { baselineProblem } from '../setup.ts';
 import { LOCAL, type Target } from '../target.ts';
-import { parseTarget } from '../target-remote.ts';
+import { parseTarget } from '../target-parse.ts';
 
 interface TargetValues {
   target?: string;

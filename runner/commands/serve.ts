@@ -6,6 +6,7 @@ import { styleText } from 'node:util';
 import { resolveChapter } from '../../src/cells/chapters.ts';
 import { sweepStaleLabs } from '../lab.ts';
 import { loadCatalog } from '../server/catalog.ts';
+import { MAX_PAGE_SESSIONS, MAX_PAGE_SESSIONS_PER_PAGE } from '../server/page-session.ts';
 import { newToken, parseOrigin } from '../server/security.ts';
 import { serve as startRunner } from '../server/server.ts';
 import { defineCommand, TARGET_OPTIONS, UsageError, wholeNumber } from './command.ts';
@@ -17,13 +18,17 @@ export const serve = defineCommand({
   usage: `serve [chapter...] [--port P] [--allow-origin URL]... [--allow-edit] [--with-site]
                               the runner for the pages' Run buttons, on 127.0.0.1,
                               serving the cells of the chapters (all by default)
-                              (--with-site: also start the site on ${SITE}/)`,
+                              (--with-site: also start the site on ${SITE}/)
+    --max-sessions N          labs the pages may hold at once (default ${MAX_PAGE_SESSIONS})
+    --max-sessions-per-page N labs one page may hold (default ${MAX_PAGE_SESSIONS_PER_PAGE})`,
   options: {
     ...TARGET_OPTIONS,
     port: { type: 'string', default: '4322' },
     'allow-origin': { type: 'string', multiple: true, default: [] },
     'allow-edit': { type: 'boolean', default: false },
     'with-site': { type: 'boolean', default: false },
+    'max-sessions': { type: 'string', default: String(MAX_PAGE_SESSIONS) },
+    'max-sessions-per-page': { type: 'string', default: String(MAX_PAGE_SESSIONS_PER_PAGE) },
   },
   takes: 'any',
   async run({ values, names }) {
@@ -36,6 +41,8 @@ export const serve = defineCommand({
         throw new UsageError((e as Error).message);
       }
     });
+    const maxPageSessions = wholeNumber(values['max-sessions'], '--max-sessions');
+    const maxPageSessionsPerPage = wholeNumber(values['max-sessions-per-page'], '--max-sessions-per-page');
     const catalog = loadCatalog(names.length ? names.map(resolveChapter) : undefined);
     return onTarget(values, async (target) => {
       if (process.getuid?.() !== 0) {
@@ -54,6 +61,8 @@ export const serve = defineCommand({
         allowEdit: !!values['allow-edit'],
         catalog,
         target,
+        maxPageSessions,
+        maxPageSessionsPerPage,
       });
       const fragment = `#runner=127.0.0.1:${server.port}&token=${token}`;
       console.log(`Open ${SITE}/${fragment}`);

@@ -143,6 +143,7 @@ describe('labbook record and check', () => {
     [['setup', 'namespace'], /labbook setup: unexpected "namespace": setup takes no chapter/],
     [['run'], /labbook run: run takes one chapter, not 0/],
     [['check', '--jobs', '0'], /labbook check: --jobs takes a whole number from 1/],
+    [['serve', '--max-sessions', 'many'], /labbook serve: --max-sessions takes a whole number from 1/],
     [['check', '--colour'], /labbook check: Unknown option '--colour'/],
   ])('refuses %j before doing anything, with the usage', async (args, message) => {
     const r = await cli(...args);

@@ -61,9 +61,9 @@ describe('shq', () => {
 
 /**
  * Command lines that mean the same to splitWords and to sh: bare words without expansions,
- * single-quoted text, double-quoted text (where a backslash escapes only " and \: splitWords
- * takes any backslash there as an escape, sh only before $ ` " \ and a newline), a backslash
- * before any character but a newline, outside quotes.
+ * single-quoted text, double-quoted text (where a backslash escapes only $ ` " \ and a
+ * newline, and is kept before anything else), a backslash before any character but a newline,
+ * outside quotes.
  */
 const BARE = [...'abcxyz019._-/=%@,:+'];
 const piece = fc.oneof(
@@ -71,7 +71,13 @@ const piece = fc.oneof(
   fc.constantFrom(' ', '  ', '\t'),
   fc.string({ unit: fc.constantFrom(...BARE, ' ', '"', '\\', '$', '*', '\t'), maxLength: 5 }).map((s) => `'${s}'`),
   fc
-    .array(fc.oneof(fc.constantFrom(...BARE, ' ', "'", '*', '\t'), fc.constantFrom('\\"', '\\\\')), { maxLength: 5 })
+    .array(
+      fc.oneof(
+        fc.constantFrom(...BARE, ' ', "'", '*', '\t'),
+        fc.constantFrom('\\"', '\\\\', '\\$', '\\`', '\\a', '\\*', "\\'"),
+      ),
+      { maxLength: 5 },
+    )
     .map((s) => `"${s.join('')}"`),
   fc.constantFrom(...BARE, ' ', "'", '"', '\\', '$', '*', '`', '#', '~', ';', '&', '|').map((c) => `\\${c}`),
 );
@@ -103,6 +109,9 @@ describe('splitWords', () => {
     expect(splitWords(`'a "b" c'`)).toEqual(['a "b" c']);
     expect(splitWords(`"it's"`)).toEqual(["it's"]);
     expect(splitWords(`"a\\"b" "c\\\\d"`)).toEqual(['a"b', 'c\\d']);
+    // In double quotes a backslash before anything but $ \` " \\ and a newline is kept, as sh keeps it.
+    expect(splitWords(`"a\\b" "\\$x"`)).toEqual(['a\\b', '$x']);
+    expect(shellWords('sh', `"a\\b" "\\$x"`)).toEqual(['a\\b', '$x']);
     expect(splitWords(`'a\\b'`)).toEqual(['a\\b']);
     expect(splitWords(`a\\ b \\'c`)).toEqual(['a b', "'c"]);
     // A backslash at the very end is kept, as sh keeps it.
