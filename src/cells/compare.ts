@@ -1,13 +1,21 @@
 /**
  * Compares a chapter with its recording (is every cell recorded from its current code?) and
- * a fresh run with the recording (same statuses, same normalised output). The site marks
- * what `freshness` finds; `labbook check` and `npm test` fail on any problem.
+ * a run with the recording. `compareCell` is the one comparison of a cell's run with its
+ * recording: `compareRun` (`labbook check`, `npm test`) calls it for each cell of a fresh run,
+ * and the page's "Compare with the recording" button for its live run. Runs differ when their
+ * statuses differ or, for a cell that compares text, their outputs after normalisation; a data
+ * cell's output is compared by its structure (structure/index.ts `comparableStructure`), not by
+ * its drawing. The site marks what `freshness` finds; `labbook check` and `npm test` fail on
+ * any problem.
+ *
+ * Browser-safe: the page bundles this module, so it and what it imports use no node: module
+ * (tests/unit/compare.test.ts follows the imports).
  */
 import { createTwoFilesPatch } from 'diff';
 import { normalize } from './normalize.ts';
 import type { Cell } from './parse.ts';
 import type { CellRecording, Recording } from './recording.ts';
-import { readStructure, type Structure, structureMermaid, unmetExpectations } from './structure/index.ts';
+import { comparableStructure, readStructure, unmetExpectations } from './structure/index.ts';
 
 export interface Problem {
   cell?: string;
@@ -43,6 +51,89 @@ export function freshness(cells: Cell[], recording: Recording | undefined): Prob
   return problems;
 }
 
+/** What the comparison reads of a cell: the page knows these from its figure. */
+export type ComparedCell = Pick<Cell, 'id'> & Partial<Pick<Cell, 'compare' | 'data' | 'expect'>>;
+
+/** What it reads of a run of the cell, fresh or recorded. */
+export type CellRun = Pick<CellRecording, 'status' | 'output' | 'reason'>;
+
+export interface RecordedRun extends CellRun {
+  /** Recorded on another target than the rest of its chapter (a CellRecording's `environment`). */
+  elsewhere?: boolean;
+}
+
+export interface CellComparison {
+  /** The run matches its recording. False with no problems: there was nothing to compare it with. */
+  same: boolean;
+  /** At most one: the run failed, or its status or output differs from the recording. */
+  problems: Problem[];
+  /** The two sides as compared, when the outputs were: normalised text, or a data cell's structure. */
+  compared?: { recorded: string; fresh: string };
+}
+
+/**
+ * A run of one cell against its recording (undefined: none from the cell's current code). A run
+ * that did not pass, or whose snapshot breaks an expectation, is a failure whatever the recording.
+ */
+export function compareCell(cell: ComparedCell, fresh: CellRun, recorded?: RecordedRun): CellComparison {
+  const problems: Problem[] = [];
+  const result = (verified: boolean, compared?: CellComparison['compared']): CellComparison => ({
+    same: verified && !problems.length,
+    problems,
+    ...(compared ? { compared } : {}),
+  });
+  if (fresh.status === 'failed' || fresh.status === 'timed-out' || fresh.status === 'error') {
+    problems.push({
+      cell: cell.id,
+      kind: 'failed',
+      message: `${cell.id}: ${fresh.status}${fresh.reason ? ` (${fresh.reason})` : ''}`,
+    });
+    return result(false);
+  }
+  if (cell.data && fresh.status === 'passed') {
+    const unmet = structureProblems(cell, fresh.output);
+    if (unmet.length) {
+      problems.push({ cell: cell.id, kind: 'failed', message: `${cell.id}: ${unmet.join('; ')}` });
+      return result(false);
+    }
+  }
+  if (!recorded) return result(false);
+  // Recorded on a target that has what this one lacks: it cannot be verified here, and its
+  // recording stays the proof from there.
+  if (recorded.elsewhere && fresh.status === 'skipped') return result(false);
+  if (recorded.status !== fresh.status) {
+    problems.push({
+      cell: cell.id,
+      kind: 'status',
+      message: `${cell.id}: recorded as ${describe(recorded)}, now ${describe(fresh)}`,
+    });
+    return result(true);
+  }
+  if ((cell.compare ?? 'text') !== 'text' || fresh.status !== 'passed') return result(true);
+  const want = comparableOutput(cell, recorded.output);
+  const got = comparableOutput(cell, fresh.output);
+  if (want !== got) {
+    const diff = createTwoFilesPatch(
+      `${cell.id} (recorded)`,
+      `${cell.id} (this run)`,
+      `${want}\n`,
+      `${got}\n`,
+      '',
+      '',
+      {
+        context: 2,
+      },
+    );
+    problems.push({
+      cell: cell.id,
+      kind: 'output',
+      message: `${cell.id}: the output differs from the recording`,
+      diff,
+    });
+  }
+  return result(true, { recorded: want, fresh: got });
+}
+
 /** Problems of a fresh run: a cell that did not pass, or differs from its recording. */
 export function compareRun(cells: Cell[], fresh: Recording, recording: Recording | undefined): Problem[] {
   const problems = freshness(cells, recording);
@@ -51,66 +142,20 @@ export function compareRun(cells: Cell[], fresh: Recording, recording: Recording
   for (const cell of cells) {
     const n = now.get(cell.id);
     if (!n) continue;
-    if (n.status === 'failed' || n.status === 'timed-out' || n.status === 'error') {
-      problems.push({
-        cell: cell.id,
-        kind: 'failed',
-        message: `${cell.id}: ${n.status}${n.reason ? ` (${n.reason})` : ''}`,
-      });
-      continue;
-    }
-    if (cell.data && n.status === 'passed') {
-      const unmet = structureProblems(cell, n.output);
-      if (unmet.length) {
-        problems.push({ cell: cell.id, kind: 'failed', message: `${cell.id}: ${unmet.join('; ')}` });
-        continue;
-      }
-    }
+    // A recording from other code is stale (above), not compared.
     const b = before.get(cell.id);
-    if (!b || b.hash !== cell.hash) continue;
-    // Recorded on a target that has what this one lacks: it cannot be verified here, and its
-    // recording stays the proof from there (a changed cell is still stale, above).
-    if (b.environment && n.status === 'skipped') continue;
-    if (b.status !== n.status) {
-      problems.push({
-        cell: cell.id,
-        kind: 'status',
-        message: `${cell.id}: recorded as ${describe(b)}, now ${describe(n)}`,
-      });
-    } else if (cell.compare === 'text' && n.status === 'passed') {
-      // A snapshot is compared by the structure it draws, not by its text.
-      const want = normalize(comparable(cell, b.output));
-      const got = normalize(comparable(cell, n.output));
-      if (want !== got) {
-        const diff = createTwoFilesPatch(
-          `${cell.id} (recorded)`,
-          `${cell.id} (this run)`,
-          `${want}\n`,
-          `${got}\n`,
-          '',
-          '',
-          {
-            context: 2,
-          },
-        );
-        problems.push({
-          cell: cell.id,
-          kind: 'output',
-          message: `${cell.id}: the output differs from the recording`,
-          diff,
-        });
-      }
-    }
+    const recorded = b && b.hash === cell.hash ? { ...b, elsewhere: b.environment !== undefined } : undefined;
+    problems.push(...compareCell(cell, n, recorded).problems);
   }
   return problems;
 }
 
-function describe(c: CellRecording): string {
+function describe(c: CellRun): string {
   return c.status === 'skipped' ? `skipped (${c.reason})` : c.status;
 }
 
 /** What is wrong with a data cell's output: unreadable, or an expectation that does not hold. */
-export function structureProblems(cell: Cell, output: string): string[] {
+export function structureProblems(cell: Pick<Cell, 'data' | 'expect'>, output: string): string[] {
   if (!cell.data) return [];
   try {
     const s = readStructure(cell.data, output);
@@ -120,11 +165,14 @@ export function structureProblems(cell: Cell, output: string): string[] {
   }
 }
 
-function comparable(cell: Cell, output: string): string {
-  if (!cell.data || cell.data === 'samples') return output;
-  try {
-    return structureMermaid(readStructure(cell.data, output) as Exclude<Structure, { kind: 'samples' }>);
-  } catch {
-    return output;
+/** An output as runs are compared: a data cell's structure, or the normalised text (also of a snapshot that cannot be read). */
+export function comparableOutput(cell: Pick<Cell, 'data'>, output: string): string {
+  if (cell.data) {
+    try {
+      return comparableStructure(readStructure(cell.data, output));
+    } catch {
+      // Unreadable: compared as text, which tells the two sides apart as well as anything.
+    }
   }
+  return normalize(output);
 }

@@ -49,15 +49,32 @@ const RULES: Rule[] = [
 
 const UNBOUND = new Set(['time', 'dur']);
 
-export function normalize(raw: string): string {
-  const bound = new Map<string, Map<string, string>>();
-  const bind = (kind: string, value: string): string => {
-    const values = bound.get(kind) ?? new Map<string, string>();
-    bound.set(kind, values);
-    const placeholder = values.get(value) ?? `<${kind}:${values.size + 1}>`;
-    values.set(value, placeholder);
+/**
+ * Volatile values to typed placeholders, each bound on first sight: the first PID seen is
+ * `<pid:1>` wherever it appears again, the next one `<pid:2>`. `normalize` binds what it finds
+ * in text with one; a data cell's structure binds its PIDs and inodes with another
+ * (structure/index.ts), so that both compare runs alike.
+ */
+export class Placeholders {
+  private readonly bound = new Map<string, Map<string, string>>();
+
+  bind(kind: string, value: string | number): string {
+    const values = this.bound.get(kind) ?? new Map<string, string>();
+    this.bound.set(kind, values);
+    const placeholder = values.get(String(value)) ?? `<${kind}:${values.size + 1}>`;
+    values.set(String(value), placeholder);
     return placeholder;
-  };
+  }
+
+  /** The values of a kind bound so far, each with its placeholder. */
+  of(kind: string): ReadonlyMap<string, string> {
+    return this.bound.get(kind) ?? new Map();
+  }
+}
+
+export function normalize(raw: string): string {
+  const placeholders = new Placeholders();
+  const bind = (kind: string, value: string) => placeholders.bind(kind, value);
   let text = plainText(raw);
   for (const { kind, pattern } of RULES) {
     text = text.replace(pattern, (...args) => {
@@ -72,8 +89,8 @@ export function normalize(raw: string): string {
     });
   }
   // A PID seen once is the same PID wherever it appears again as a whole word.
-  const pids = bound.get('pid');
-  if (pids?.size) {
+  const pids = placeholders.of('pid');
+  if (pids.size) {
     text = text.replace(/(?<![\w.:<])\d+(?![\w.:>])/g, (n) => pids.get(n) ?? n);
   }
   return text;

@@ -12,11 +12,13 @@
  *   network    peer IF in NS | peer IF is IF | master IF is BRIDGE | parent IF is IF | kind IF is KIND
  *   processes  pid1 COMM (COMM is PID 1 of a child namespace) | depth COMM is N
  *   overlay    file PATH from LAYER | whiteout PATH in LAYER
+ *
+ * Runs are compared by `comparableStructure`: the model, not the drawing's text.
  */
-import { plainText } from '../normalize.ts';
-import { interfaceOf, type NetworkModel, networkMermaid, parseNetwork } from './network.ts';
+import { Placeholders, plainText } from '../normalize.ts';
+import { interfaceOf, type NetworkModel, networkComparable, networkMermaid, parseNetwork } from './network.ts';
 import { type OverlayModel, overlayMermaid, parseOverlay } from './overlay.ts';
-import { type ProcessModel, parseProcesses, processesMermaid } from './processes.ts';
+import { type ProcessModel, parseProcesses, processesComparable, processesMermaid } from './processes.ts';
 import { parseSamples, type Series } from './samples.ts';
 
 export const DATA_KINDS = ['network', 'processes', 'overlay', 'samples'] as const;
@@ -100,4 +102,39 @@ function holds(s: Exclude<Structure, { kind: 'samples' }>, w: string[]): boolean
   }
   if (verb === 'file') return s.model.files.some((f) => f.path === a && f.from === b);
   return s.model.whiteouts.some((x) => x.path === a && x.layer === b);
+}
+
+/**
+ * What runs of a data cell are compared by, as text: its structure with what changes from run
+ * to run set aside (network.ts and processes.ts say what), keys sorted, one line per interface,
+ * process, file or sample, so that a difference names what changed. Two runs are the same when
+ * these are equal, whatever their drawings' labels.
+ */
+export function comparableStructure(s: Structure): string {
+  const model =
+    s.kind === 'network'
+      ? networkComparable(s.model)
+      : s.kind === 'processes'
+        ? processesComparable(s.model, new Placeholders())
+        : s.model;
+  return canonical(model);
+}
+
+const isPlain = (v: unknown) => v === null || typeof v !== 'object';
+const isFlat = (v: unknown): v is unknown[] | string | number | boolean | null =>
+  isPlain(v) || (Array.isArray(v) && v.every(isPlain));
+const flat = (v: unknown[] | string | number | boolean | null) =>
+  Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : JSON.stringify(v);
+
+/** JSON with sorted keys and no undefined values; an object or array of plain values on one line. */
+function canonical(v: unknown, indent = ''): string {
+  if (isFlat(v)) return flat(v);
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) return `[\n${v.map((x) => inner + canonical(x, inner)).join(',\n')}\n${indent}]`;
+  const entries = Object.entries(v as object)
+    .filter(([, x]) => x !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const line = (k: string, x: unknown, at: string) => `${JSON.stringify(k)}: ${canonical(x, at)}`;
+  if (entries.every(([, x]) => isFlat(x))) return `{${entries.map(([k, x]) => line(k, x, inner)).join(', ')}}`;
+  return `{\n${entries.map(([k, x]) => inner + line(k, x, inner)).join(',\n')}\n${indent}}`;
 }

@@ -131,3 +131,20 @@ export function networkMermaid(model: NetworkModel): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * What runs are compared by: each namespace's interfaces by name, with their kind, state,
+ * addresses and links. The ifindex and the MAC are left out: they change from run to run, and
+ * the links they carry are already resolved by name (a bridge even takes the lowest MAC of its
+ * ports, whichever port that happens to be).
+ */
+export function networkComparable(model: NetworkModel): unknown {
+  return {
+    namespaces: model.namespaces.map((ns) => ({
+      name: ns.name,
+      interfaces: ns.interfaces
+        .map(({ ns: _ns, ifindex: _ifindex, mac: _mac, ...rest }) => rest)
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    })),
+  };
+}

@@ -9,6 +9,7 @@
  * namespace's parent is the namespace of the process that started its PID 1 (`ppid`).
  */
 import { z } from 'zod';
+import type { Placeholders } from '../normalize.ts';
 
 const snapshot = z.object({
   processes: z
@@ -77,4 +78,40 @@ export function processesMermaid(model: ProcessModel): string {
   };
   for (const root of model.namespaces.filter((n) => n.parent === undefined)) draw(root, '  ');
   return lines.join('\n');
+}
+
+/**
+ * What runs are compared by: the namespaces, nested as they are, and their processes in order,
+ * with each PID bound on first sight in its namespace (`<pid:N>`, as normalize binds PIDs in
+ * text) and each namespace's inode as `<ns:N>`. PID 1, the init of its namespace, stays 1.
+ */
+export function processesComparable(model: ProcessModel, placeholders: Placeholders): unknown {
+  const byInode = new Map(model.namespaces.map((ns) => [ns.inode, ns]));
+  /** The namespace's inode and its ancestors', the lab's first: the namespace of each of its PIDs. */
+  const levels = (ns: PidNamespace): number[] => {
+    const chain: number[] = [];
+    // A snapshot is the cell's output: a namespace listed as its own ancestor ends the chain.
+    for (let n = byInode.get(ns.inode); n && !chain.includes(n.inode); n = byInode.get(n.parent ?? Number.NaN)) {
+      chain.unshift(n.inode);
+    }
+    return chain;
+  };
+  return {
+    namespaces: model.namespaces.map((ns) => {
+      const chain = levels(ns);
+      return {
+        ns: placeholders.bind('ns', ns.inode),
+        depth: ns.depth,
+        parent: ns.parent === undefined ? undefined : placeholders.bind('ns', ns.parent),
+        processes: ns.processes.map((p) => ({
+          comm: p.comm,
+          pids: p.pids.map((pid, level) => {
+            // Aligned from the process's own namespace up; a level above the snapshot's is unnamed.
+            const where = chain[chain.length - p.pids.length + level] ?? `level ${level}`;
+            return pid === 1 ? 1 : placeholders.bind('pid', `${where}/${pid}`);
+          }),
+        })),
+      };
+    }),
+  };
 }

@@ -1,12 +1,22 @@
 /**
  * A cell's live side, made on its first Run: a toolbar, an xterm.js terminal the size of
- * the recordings (100 x 30), the status of the run, and a comparison with the recording.
- * Output is acknowledged to the runner as the terminal has written it (flow control).
+ * the recordings (100 x 30), the status of the run, and a comparison with the recording by
+ * the comparer of `labbook check` (src/cells/compare.ts). Output is acknowledged to the runner
+ * as the terminal has written it (flow control).
  */
 import { Terminal } from '@xterm/xterm';
 import xtermCss from '@xterm/xterm/css/xterm.css?url';
 import { diffLines } from 'diff';
-import { normalize, plainText } from '../../cells/normalize.ts';
+import {
+  type CellRun,
+  type ComparedCell,
+  comparableOutput,
+  compareCell,
+  type RecordedRun,
+} from '../../cells/compare.ts';
+import { formatDuration } from '../../cells/format.ts';
+import type { CellStatus } from '../../cells/recording.ts';
+import type { DataKind } from '../../cells/structure/index.ts';
 import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS, TERMINAL_THEME } from '../../cells/terminal.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import type { Strings } from './index.ts';
@@ -44,6 +54,8 @@ export class CellView {
   private unacked = 0;
   /** This run's output as received, for a data cell's drawing (capped like the runner's). */
   private raw = '';
+  /** How this run ended, once it has. */
+  private last?: Pick<CellRun, 'status' | 'reason'>;
   private ended?: () => void;
 
   constructor(figure: HTMLElement, t: Strings, actions: CellActions) {
@@ -102,6 +114,7 @@ export class CellView {
     this.root.scrollIntoView({ block: 'nearest' });
     this.term.reset();
     this.raw = '';
+    this.last = undefined;
     this.term.resize(COLS, MIN_ROWS);
     this.diff.hidden = true;
     this.say(this.t.live.running);
@@ -128,8 +141,10 @@ export class CellView {
     this.term.write('', () => {
       this.flushAck();
       const word = this.t.status[m.status];
-      const ms = m.durationMs < 1000 ? `${m.durationMs} ms` : `${(m.durationMs / 1000).toFixed(1)} s`;
-      this.say(`${m.reason ? `${word}: ${m.reason}` : word} · ${this.t.exit(m.exitCode)} · ${ms}`);
+      this.last = { status: m.status, reason: m.reason };
+      this.say(
+        `${m.reason ? `${word}: ${m.reason}` : word} · ${this.t.exit(m.exitCode)} · ${formatDuration(m.durationMs)}`,
+      );
       this.status.dataset.status = m.status;
       if (m.status === 'passed' && this.figure.dataset.kind) {
         // The model code and mermaid come only with a data cell's first live run.
@@ -161,27 +176,78 @@ export class CellView {
     this.unacked = 0;
   }
 
-  /** The live output against the recorded one, both normalised as `labbook check` does. */
+  /**
+   * The live run against the recording, by `compareCell`, the comparison `labbook check` makes.
+   * The page has the recorded output as its terminal shows it, so a text cell's live output is
+   * taken from this terminal alike (same width, same wrapping); a data cell's snapshot is read
+   * into its structure on both sides.
+   */
   private compare(): void {
-    const recorded = this.figure.querySelector('pre.lab-terminal')?.textContent ?? '';
+    this.diff.replaceChildren();
+    this.diff.hidden = false;
+    if (!this.last) {
+      this.diff.append(this.t.live.running);
+      return;
+    }
+    const d = this.figure.dataset;
+    const cell: ComparedCell = {
+      id: d.cell ?? '',
+      data: d.kind as DataKind | undefined,
+      compare: d.compare === 'status' ? 'status' : 'text',
+      expect: d.expect,
+    };
+    const fresh: CellRun = { ...this.last, output: cell.data ? this.raw : this.screen() };
+    const recorded = this.recorded();
+    const { same, problems, compared } = compareCell(cell, fresh, recorded);
+    if (same) {
+      this.diff.append(this.t.live.same);
+      return;
+    }
+    const pre = element('pre');
+    const line = (kind: 'add' | 'del' | 'same', text: string) => {
+      const span = element('span', `lab-diff-${kind}`);
+      span.textContent = text.replace(/^(?=.)/gm, kind === 'add' ? '+ ' : kind === 'del' ? '− ' : '  ');
+      pre.append(span);
+    };
+    const status = (r: CellRun) => `${this.t.status[r.status]}${r.reason ? `: ${r.reason}` : ''}\n`;
+    const problem = problems[0];
+    if (problem?.kind === 'status' && recorded) {
+      line('del', status(recorded));
+      line('add', status(fresh));
+    } else if (problem?.kind === 'failed') {
+      // How this run failed, or which expectation of its snapshot does not hold.
+      line('add', fresh.status === 'passed' ? `${problem.message.slice(cell.id.length + 2)}\n` : status(fresh));
+    } else {
+      // The outputs differ, or there is nothing to compare with: all of this run is new.
+      const sides = compared ?? { recorded: '', fresh: comparableOutput(cell, fresh.output) };
+      for (const p of diffLines(sides.recorded ? `${sides.recorded}\n` : '', `${sides.fresh}\n`)) {
+        line(p.added ? 'add' : p.removed ? 'del' : 'same', p.value);
+      }
+    }
+    this.diff.append(this.t.live.differs, pre);
+  }
+
+  /** This terminal's text, as the page's recorded output shows it. */
+  private screen(): string {
     const buffer = this.term.buffer.active;
     const lines: string[] = [];
     for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
-    const live = lines.join('\n').trimEnd();
-    const parts = diffLines(`${normalize(plainText(recorded)).trimEnd()}\n`, `${normalize(live)}\n`);
-    this.diff.replaceChildren();
-    if (parts.every((p) => !p.added && !p.removed)) {
-      this.diff.append(this.t.live.same);
-    } else {
-      const pre = element('pre');
-      for (const p of parts) {
-        const span = element('span', p.added ? 'lab-diff-add' : p.removed ? 'lab-diff-del' : 'lab-diff-same');
-        span.textContent = p.value.replace(/^(?=.)/gm, p.added ? '+ ' : p.removed ? '− ' : '  ');
-        pre.append(span);
-      }
-      this.diff.append(this.t.live.differs, pre);
-    }
-    this.diff.hidden = false;
+    return lines.join('\n').trimEnd();
+  }
+
+  /**
+   * The recording as the page shows it: its status badge, its output (a data cell's snapshot,
+   * or the terminal) and whether it was recorded on another target. None: not recorded.
+   */
+  private recorded(): RecordedRun | undefined {
+    const status = this.figure.querySelector<HTMLElement>('.lab-meta .lab-status')?.dataset.status;
+    if (!status || !Object.hasOwn(this.t.status, status)) return undefined;
+    const shown = this.figure.querySelector('.lab-snapshot pre') ?? this.figure.querySelector('pre.lab-terminal');
+    return {
+      status: status as CellStatus,
+      output: (shown?.textContent ?? '').trimEnd(),
+      elsewhere: !!this.figure.querySelector('.lab-elsewhere'),
+    };
   }
 }
 
