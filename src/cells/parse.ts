@@ -20,6 +20,8 @@
  * meta has the word `run`. A fence with the word `original` is a non-runnable block of the
  * source document, shown as such. Errors carry the file, line (in the file, frontmatter
  * included) and the fix; all the mistakes of a file are reported together.
+ *
+ * What each attribute accepts and means: schema.ts (ATTRIBUTES), and README's table of them.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -3,6 +3,10 @@
  * frontmatter. The `help` of each attribute is what an author reads when a value is wrong.
  *
  *   ```sh run id=net-ns-veth session=container timeout=10s exit=1 requires=macvlan
+ *
+ * This is the one definition of the attributes: the parser reads fences with it, and README's
+ * table of attributes, written for people, is tested against it (tests/unit/attributes.test.ts:
+ * the same names in the same order, the same defaults).
  */
 import { z } from 'zod';
 import { isCapability } from './capabilities.ts';

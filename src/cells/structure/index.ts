@@ -8,11 +8,7 @@
  *   lab_net_json lab c1                             claim="veth1 is in c1" expect="peer veth0 in c1"
  *   ```
  *
- * Expectations, separated by `;`:
- *   network    peer IF in NS | peer IF is IF | master IF is BRIDGE | parent IF is IF | kind IF is KIND
- *   processes  pid1 COMM (COMM is PID 1 of a child namespace) | depth COMM is N
- *   overlay    file PATH from LAYER | whiteout PATH in LAYER
- *
+ * The expectations of each kind are EXPECTATIONS below (README's table is tested against it).
  * Runs are compared by `comparableStructure`: the model, not the drawing's text.
  */
 import { Placeholders, plainText } from '../normalize.ts';
@@ -52,13 +48,23 @@ export function structureMermaid(s: Exclude<Structure, { kind: 'samples' }>): st
   return overlayMermaid(s.model);
 }
 
-type Clause = { words: string[]; text: string };
-
-const GRAMMAR: Record<Exclude<DataKind, 'samples'>, RegExp[]> = {
-  network: [/^peer \S+ (in|is) \S+$/, /^(master|parent|kind) \S+ is \S+$/],
-  processes: [/^pid1 \S+$/, /^depth \S+ is \d+$/],
-  overlay: [/^file \S+ from \S+$/, /^whiteout \S+ in \S+$/],
+/**
+ * The facts `expect=` may state about each kind, separated by `;`. A word in capitals is any
+ * word (N: a number); the others are written as they are.
+ */
+export const EXPECTATIONS: Record<Exclude<DataKind, 'samples'>, readonly string[]> = {
+  network: ['peer IF in NS', 'peer IF is IF', 'master IF is BRIDGE', 'parent IF is IF', 'kind IF is KIND'],
+  // pid1 COMM: COMM is PID 1 of a child namespace.
+  processes: ['pid1 COMM', 'depth COMM is N'],
+  overlay: ['file PATH from LAYER', 'whiteout PATH in LAYER'],
 };
+
+const pattern = (form: string) => new RegExp(`^${form.replace(/\b[A-Z]+\b/g, (w) => (w === 'N' ? '\\d+' : '\\S+'))}$`);
+const GRAMMAR = Object.fromEntries(
+  Object.entries(EXPECTATIONS).map(([kind, forms]) => [kind, forms.map(pattern)]),
+) as Record<Exclude<DataKind, 'samples'>, RegExp[]>;
+
+type Clause = { words: string[]; text: string };
 
 /** Splits and checks `expect=` against the grammar of its kind; throws with what is wrong. */
 export function parseExpect(kind: DataKind, text: string): Clause[] {
@@ -69,7 +75,9 @@ export function parseExpect(kind: DataKind, text: string): Clause[] {
     .filter(Boolean);
   if (!clauses.length) throw new Error('expect= is empty');
   for (const c of clauses) {
-    if (!GRAMMAR[kind].some((g) => g.test(c))) throw new Error(`"${c}" is not an expectation about ${kind}`);
+    if (!GRAMMAR[kind].some((g) => g.test(c))) {
+      throw new Error(`"${c}" is not an expectation about ${kind}: write ${EXPECTATIONS[kind].join(', ')}`);
+    }
   }
   return clauses.map((c) => ({ text: c, words: c.split(' ') }));
 }
