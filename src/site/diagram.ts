@@ -6,7 +6,7 @@
  *   graph LR; host --- container
  *   ```
  *   ->
- *   <figure class="lab-diagram">
+ *   <figure class="lab-diagram" data-lab-diagram>
  *     <div class="lab-diagram-light"><svg role="img" aria-label="A veth pair ...">...</svg></div>
  *     <div class="lab-diagram-dark" data-pagefind-ignore><svg role="img" ...>...</svg></div>
  *     <figcaption>A veth pair joins two namespaces</figcaption>

@@ -3,11 +3,13 @@
  * progress collapsed to its last state, cursor movement of full-screen programs.
  *
  *   "50%\r100%\r\n\x1b[31mred\x1b[0m\r\n"
- *   -> <pre class="lab-terminal"><span>100%</span>\n<span style="color: #cc0000;">red</span></pre>
+ *   -> <pre class="lab-terminal" tabindex="0" style="background: #1b1b1f; color: #e6e6e6;"><span>100%</span>
+ *      <span></span><span style="color: #ff6b68;">red</span></pre>
  *
- * The terminal has the runner's size (runner/session.ts COLS x ROWS), so output wraps
- * where it wrapped when it was recorded. Rows become lines of one <pre>, so that copying
- * and search see plain lines; the screen's trailing blank rows and padding are dropped.
+ * A headless xterm.js of the size and colours of every cell's terminal (src/cells/terminal.ts)
+ * draws the output, so it wraps where it wrapped when it was recorded, in the colours of the
+ * live terminal. Rows become lines of one <pre>, so that copying and search see plain lines;
+ * the screen's trailing blank rows and each row's padding are dropped.
  */
 import { createRequire } from 'node:module';
 import type { SerializeAddon as Serializer } from '@xterm/addon-serialize';
@@ -23,13 +25,12 @@ const require = createRequire(import.meta.url);
 const { Terminal } = require('@xterm/headless') as { Terminal: typeof Term };
 const { SerializeAddon } = require('@xterm/addon-serialize') as { SerializeAddon: typeof Serializer };
 
-/** The size of the runner's PTY (runner/session.ts), not imported to keep node-pty out of the site build. */
 /** Enough lines for the runner's 1 MiB output cap. */
 const SCROLLBACK = 100_000;
 
 /**
  * xterm's default ANSI palette, which the headless terminal serializes with (it has no
- * theme service), to the site's (../live/terminal-theme.ts), in the same order.
+ * theme service), to the cells' (TERMINAL_THEME), in the same order (ANSI_ORDER).
  */
 const XTERM_DEFAULT = [
   '#2e3436',
