@@ -8,7 +8,7 @@ import type { Recording } from '../../src/cells/recording.ts';
 import { runChapter } from '../chapter-run.ts';
 import type { Target } from '../target.ts';
 import { UsageError } from './command.ts';
-import { bar, secondsSince, statusLine } from './progress.ts';
+import { bar, elapsedSince, statusLine } from './progress.ts';
 
 export interface ChapterJob {
   slug: string;
@@ -37,7 +37,7 @@ export interface PoolOptions {
 }
 
 /** Runs the chapter's cells (all, or from one cell to another), printing a line per cell. */
-export type RunJob = (span?: { from?: string; until?: string }) => Promise<{ recording: Recording; seconds: string }>;
+export type RunJob = (span?: { from?: string; until?: string }) => Promise<{ recording: Recording; elapsed: string }>;
 
 /**
  * Runs `work` for every job, `jobs` at a time; work says whether its chapter went wrong.
@@ -71,12 +71,12 @@ export async function runPool(
             console.log(`${slug.padEnd(width)} ${bar(done, total)} ${cell.id} ${statusLine(r)}`);
           },
         });
-        return { recording, seconds: secondsSince(t0) };
+        return { recording, elapsed: elapsedSince(t0) };
       };
       if (await work(job, run)) bad++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.jobs, jobs.length) }, worker));
-  console.log(`${jobs.length - bad} of ${jobs.length} chapters ${verb} in ${secondsSince(started)} s`);
+  console.log(`${jobs.length - bad} of ${jobs.length} chapters ${verb} in ${elapsedSince(started)}`);
   return bad;
 }

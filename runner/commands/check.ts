@@ -16,10 +16,10 @@ export const check = defineCommand({
     const options = { jobs: wholeNumber(values.jobs, '--jobs'), timeoutScale: timeoutScale(values['timeout-scale']) };
     return onTarget(values, async (target) => {
       const bad = await runPool(jobs, { ...options, target }, 'match', async ({ slug, chapter, path }, run) => {
-        const { recording, seconds } = await run();
+        const { recording, elapsed } = await run();
         const problems = compareRun(chapter.cells, recording, readRecording(path));
         const summary = problems.length ? 'differs from its recording' : 'matches its recording';
-        console.log(styleText(problems.length ? 'red' : 'green', `${slug}: ${summary} in ${seconds} s`));
+        console.log(styleText(problems.length ? 'red' : 'green', `${slug}: ${summary} in ${elapsed}`));
         printProblems(problems);
         return problems.length > 0;
       });

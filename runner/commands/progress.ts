@@ -1,5 +1,6 @@
 /** How commands show cells going by: a status line per cell, a bar per chapter. */
 import { styleText } from 'node:util';
+import { formatDuration } from '../../src/cells/format.ts';
 import type { CellRecording } from '../../src/cells/recording.ts';
 
 const STATUS_STYLE = {
@@ -14,7 +15,10 @@ const STATUS_STYLE = {
 export function statusLine(r: CellRecording): string {
   const exit = r.exitCode === null ? '' : `, exit ${r.exitCode}`;
   const why = r.reason ? `: ${r.reason}` : '';
-  return styleText(STATUS_STYLE[r.status], `${r.status}${why}`) + styleText('dim', ` (${r.durationMs} ms${exit})`);
+  return (
+    styleText(STATUS_STYLE[r.status], `${r.status}${why}`) +
+    styleText('dim', ` (${formatDuration(r.durationMs)}${exit})`)
+  );
 }
 
 /** "[######......]  6/12" */
@@ -24,7 +28,7 @@ export function bar(done: number, total: number): string {
   return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${String(done).padStart(String(total).length)}/${total}`;
 }
 
-/** Seconds since a performance.now() reading, as "4.2". */
-export function secondsSince(t0: number): string {
-  return ((performance.now() - t0) / 1000).toFixed(1);
+/** The time since a performance.now() reading, as "4.2 s". */
+export function elapsedSince(t0: number): string {
+  return formatDuration(Math.round(performance.now() - t0));
 }

@@ -47,12 +47,12 @@ export const record = defineCommand({
 
 /** Records the whole chapter; cells skipped here keep what another target recorded for them. */
 async function recordWhole({ slug, chapter, path }: ChapterJob, run: RunJob): Promise<boolean> {
-  const { recording, seconds } = await run();
+  const { recording, elapsed } = await run();
   const kept = keepRecordedElsewhere(recording, readRecording(path));
   const problems = compareRun(chapter.cells, recording, kept);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, serializeRecording(kept));
-  console.log(styleText(problems.length ? 'red' : 'green', `${slug}: recorded to ${path} in ${seconds} s`));
+  console.log(styleText(problems.length ? 'red' : 'green', `${slug}: recorded to ${path} in ${elapsed}`));
   for (const r of kept.cells) {
     if (r.environment)
       console.log(`  ${r.id}: skipped here, kept as recorded on ${r.environment.target} (${r.status})`);
@@ -79,7 +79,7 @@ async function fillSkipped(
     return false;
   }
   // The cells before the last wanted one make its state; those after it are not needed.
-  const { recording: fresh, seconds } = await run({ from, until: wanted.at(-1)?.id });
+  const { recording: fresh, elapsed } = await run({ from, until: wanted.at(-1)?.id });
   const { recording, filled, left } = fillFromElsewhere(chapter.cells, previous, fresh);
   if (filled.length) writeFileSync(path, serializeRecording(recording));
   const failed = filled.filter((c) => c.status !== 'passed');
@@ -87,10 +87,7 @@ async function fillSkipped(
   const env = fresh.environment;
   const where = `${env.target} (${env.distro}, Linux ${env.kernel})`;
   console.log(
-    styleText(
-      ok ? 'green' : 'red',
-      `${slug}: ${filled.length} cells recorded on ${where} into ${path} in ${seconds} s`,
-    ),
+    styleText(ok ? 'green' : 'red', `${slug}: ${filled.length} cells recorded on ${where} into ${path} in ${elapsed}`),
   );
   for (const c of filled) console.log(`  ${c.id}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`);
   for (const l of left) console.log(`  ${l.id}: not recorded there: ${l.why}`);
