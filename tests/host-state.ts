@@ -4,17 +4,35 @@
  * processes of labs and the runner's temporary files. Two snapshots are compared to prove the host is unchanged.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
 
+/**
+ * Every cgroup directory below the hierarchies' roots (as `find /sys/fs/cgroup -mindepth 2
+ * -type d`). A directory removed while it is read (a lab closing beside the test) is skipped:
+ * `find` failed on one, and so did the test that called it.
+ */
 function cgroupDirs(): string[] {
-  return sh('find', ['/sys/fs/cgroup', '-mindepth', '2', '-type', 'd'])
-    .split('\n')
-    .filter((d) => d && !d.includes('/process_api'))
-    .sort();
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const path = join(dir, e.name);
+      if (depth >= 1 && !path.includes('/process_api')) found.push(path);
+      walk(path, depth + 1);
+    }
+  };
+  walk('/sys/fs/cgroup', 0);
+  return found.sort();
 }
 
 /** Processes of labs: their session leaders and everything started through the runner's scripts. */
@@ -118,6 +136,39 @@ function safeRead(path: string): string {
   } catch {
     return '';
   }
+}
+
+/** The parent of a process, 0 once it is gone. */
+export function parentOf(pid: number): number {
+  const stat = safeRead(`/proc/${pid}/stat`);
+  return stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : 0;
+}
+
+/** Processes in a lab's cgroups whose command line is exactly this one (`sleep 100`). */
+export function labProcessesRunning(lab: string, command: string): number[] {
+  const pids = labLeftovers(lab)
+    .filter((l) => l.startsWith('process '))
+    .map((l) => Number(l.slice('process '.length)));
+  return [...new Set(pids)].filter((pid) => safeRead(`/proc/${pid}/cmdline`).replaceAll('\0', ' ').trim() === command);
+}
+
+/**
+ * The labs whose leader descends from this process (a lab made through an sshd: its leader is
+ * a child of a child of the sshd). Read while they run: a leader's parents are lost once the
+ * connection is gone.
+ */
+export function labsUnder(ancestor: number): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    if (!safeRead(`/proc/${pid}/cgroup`).includes(`/labbook-${pid}\n`)) continue;
+    for (let p = parentOf(Number(pid)); p > 1; p = parentOf(p)) {
+      if (p === ancestor) {
+        found.push(`labbook-${pid}`);
+        break;
+      }
+    }
+  }
+  return found.sort();
 }
 
 /**
