@@ -3,7 +3,7 @@
  * chapters give the same results as a local run, the recording names the target, a wrong
  * host key is refused, a lost connection is reported, and the host is left as it was.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,15 @@ import { parseTarget } from '../../runner/target-parse.ts';
 import { normalize } from '../../src/cells/normalize.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
 import type { Recording } from '../../src/cells/recording.ts';
-import { differences, type HostState, labLeftovers, SHARED, snapshot } from '../host-state.ts';
+import {
+  differences,
+  type HostState,
+  labLeftovers,
+  labProcessesRunning,
+  labsUnder,
+  SHARED,
+  snapshot,
+} from '../host-state.ts';
 import { SSHD, type Sshd, startSshd } from './sshd.ts';
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
@@ -24,8 +32,11 @@ const leftovers = () => [
   ...readdirSync('/dev/shm').filter((f) => f.startsWith('labbook-')),
   ...readdirSync(tmpdir()).filter((f) => f.startsWith('labbook-ssh-')),
 ];
-/** Processes of the fixtures' long sleeps, on this host (the sshd's target). */
-const sleepers = () => spawnSync('pgrep', ['-fc', '^sleep 100$'], { encoding: 'utf8' }).stdout.trim();
+/**
+ * The fixtures' long sleeps still running in these labs. Only this test's labs: the engine's
+ * tests run the same fixtures in labs of their own beside these.
+ */
+const sleepers = (labs: string[]) => labs.flatMap((lab) => labProcessesRunning(lab, 'sleep 100'));
 /** What a run compares: status, exit status and normalised output, per cell. */
 const comparable = (r: Recording) =>
   r.cells.map((c) => ({ id: c.id, status: c.status, exitCode: c.exitCode, output: normalize(c.output) }));
@@ -62,7 +73,15 @@ describe.skipIf(!existsSync(SSHD))('the ssh:// target', () => {
 
   it('times a cell out, kills its process group through the connection, and goes on', async () => {
     const started = performance.now();
-    const run = byId(await runChapter(loadChapter(fixture('timeout.md')), 'timeout', { target }));
+    // The run's lab, seen while it runs: the lab that the sshd's session started.
+    const labs = new Set<string>();
+    const sampler = setInterval(() => {
+      for (const lab of labsUnder(sshd.pid)) labs.add(lab);
+    }, 50);
+    const recording = await runChapter(loadChapter(fixture('timeout.md')), 'timeout', { target }).finally(() =>
+      clearInterval(sampler),
+    );
+    const run = byId(recording);
     expect(run.sleeps).toMatchObject({ status: 'timed-out', reason: 'timed out after 2 s', exitCode: null });
     expect(run.sleeps?.durationMs).toBeGreaterThanOrEqual(2000);
     expect(run.sleeps?.durationMs).toBeLessThan(2600);
@@ -70,7 +89,8 @@ describe.skipIf(!existsSync(SSHD))('the ssh:// target', () => {
     expect(run['ignores-sigint']).toMatchObject({ status: 'timed-out' });
     expect(run['after-sigterm']).toMatchObject({ status: 'passed' });
     expect(performance.now() - started).toBeLessThan(10_000);
-    expect(sleepers()).toBe('0');
+    expect(labs.size).toBe(1);
+    expect(sleepers([...labs])).toEqual([]);
   });
 
   it('reuses one connection: a cell costs milliseconds, not a new login', async () => {
@@ -95,7 +115,8 @@ describe.skipIf(!existsSync(SSHD))('the ssh:// target', () => {
     const lab = await Lab.create(lost);
     const name = lab.name;
     const cell = lab.host.run('mkdir /sys/fs/cgroup/memory/docker 2>/dev/null; sleep 100', { timeoutMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 300));
+    // Mid-cell: its sleep runs (the cgroup it made is there).
+    await expect.poll(() => sleepers([name]), { timeout: 15_000, interval: 50 }).toHaveLength(1);
     // The server's side of every connection dies, as when the network goes away.
     execFileSync('pkill', ['-KILL', '-P', String(sshd.pid)]);
     expect((await cell).outcome).toBe('session-ended');
@@ -103,7 +124,7 @@ describe.skipIf(!existsSync(SSHD))('the ssh:// target', () => {
     await lab.close();
     await lost.close();
     // The lab died with its terminal; its cgroups wait for the next connect's sweep.
-    await expect.poll(sleepers).toBe('0');
+    await expect.poll(() => sleepers([name]), { timeout: 15_000 }).toEqual([]);
     const again = parseTarget(sshd.url, { identity: sshd.identity, knownHosts: sshd.knownHosts });
     await again.connect();
     await again.close();
