@@ -62,7 +62,7 @@ const PING_MS = 20_000;
 /** RFC 6455 allows 123 bytes of close reason; `ws` throws on more, from inside an event handler. */
 const MAX_REASON_BYTES = 123;
 
-/** Closes with a policy code and a reason cut to whole characters within the limit. */
+/** Closes with this code (policy, or try again later) and a reason cut to whole characters within the limit. */
 function closeWith(ws: WebSocket, code: number, reason: string): void {
   let cut = reason;
   while (Buffer.byteLength(cut) > MAX_REASON_BYTES) cut = [...cut].slice(0, -1).join('');

@@ -30,6 +30,20 @@ afterAll(async () => {
   await editable.close();
 });
 
+/** The value once it stayed the same for `quietMs` (polled every 50 ms), within `timeoutMs`. */
+async function steady(read: () => number, quietMs: number, timeoutMs: number): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  let value = read();
+  let since = performance.now();
+  while (performance.now() - since < quietMs) {
+    if (performance.now() > deadline) throw new Error(`still changing after ${timeoutMs} ms: ${value}`);
+    await new Promise((r) => setTimeout(r, 50));
+    const now = read();
+    if (now !== value) [value, since] = [now, performance.now()];
+  }
+  return value;
+}
+
 const connect = (server: RunnerServer, headers?: Record<string, string>) => connectTo(server.port, headers);
 
 /** The site's page client, on the strict runner unless told otherwise, with the token. */
@@ -177,16 +191,16 @@ describe('a page session', () => {
     await first.next('end');
     const second = await Page.open(strict, { session });
     expect(await second.closedWith()).toEqual({ code: 1008, reason: 'this page session already has a client' });
+    const detached = strict.pageSessionCount('detached');
     first.close();
-    await first.closedWith();
-    await expect
-      .poll(async () => {
-        const again = await Page.open(strict, { session });
-        const ready = await again.next('ready');
-        again.send(run('state-persists'));
-        return (await again.next('end')).status === 'passed' && ready.resumed && again.output();
-      })
-      .toBe('hello from /var/tmp\r\n');
+    // Once the runner saw the first client go, the page session waits for it.
+    await expect.poll(() => strict.pageSessionCount('detached'), { timeout: 10_000 }).toBe(detached + 1);
+    const again = await Page.open(strict, { session });
+    expect(await again.next('ready')).toMatchObject({ session, resumed: true });
+    again.send(run('state-persists'));
+    expect(await again.next('end')).toMatchObject({ cell: 'state-persists', status: 'passed' });
+    expect(again.output()).toBe('hello from /var/tmp\r\n');
+    again.close();
   });
 
   it('interrupts a running cell, and a reset gives a fresh lab', async () => {
@@ -194,7 +208,7 @@ describe('a page session', () => {
     await page.next('ready');
     const started = performance.now();
     page.send(run('long'));
-    await expect.poll(() => page.output()).toContain('started');
+    await expect.poll(() => page.output(), { timeout: 20_000 }).toContain('started');
     page.send({ type: 'interrupt' });
     expect(await page.next('end')).toMatchObject({ cell: 'long', status: 'failed', exitCode: 130 });
     expect(performance.now() - started).toBeLessThan(10_000);
@@ -219,9 +233,9 @@ describe('a page session', () => {
     await page.next('ready');
     page.send(run('flood'));
     const received = () => Buffer.byteLength(page.output());
-    await expect.poll(received).toBeGreaterThan(HIGH_WATER_BYTES);
-    await new Promise((r) => setTimeout(r, 500));
-    const held = received();
+    await expect.poll(received, { timeout: 20_000 }).toBeGreaterThan(HIGH_WATER_BYTES);
+    // Without acknowledgements the output stops: wait until it has not grown for 500 ms.
+    const held = await steady(received, 500, 20_000);
     // Without acknowledgements the runner stops near the high-water mark, far below 4 MB.
     expect(held).toBeLessThan(HIGH_WATER_BYTES + 256 * 1024);
     expect(page.messages.some((m) => m.type === 'end')).toBe(false);

@@ -78,7 +78,7 @@ it('closes the connection on any bad frame, before or after the hello, with 1008
       const end = closed(ws);
       if (afterHello) {
         ws.send(JSON.stringify(hello));
-        await expect.poll(() => got.some((m) => m.type === 'ready')).toBe(true);
+        await expect.poll(() => got.some((m) => m.type === 'ready'), { timeout: 10_000 }).toBe(true);
       }
       if ('text' in frame) ws.send(frame.text);
       else ws.send(frame.binary);
@@ -95,7 +95,7 @@ it('keeps answering a good page afterwards, in a real lab, and leaves nothing of
   const ws = await open();
   const got = messages(ws);
   ws.send(JSON.stringify(hello));
-  await expect.poll(() => got.find((m) => m.type === 'ready')).toBeDefined();
+  await expect.poll(() => got.find((m) => m.type === 'ready'), { timeout: 10_000 }).toBeDefined();
   const cell = catalog.chapters.get('basic')?.cells.find((c) => c.id === 'functions-persist') ?? expect.unreachable();
   ws.send(JSON.stringify({ type: 'run', cell: cell.id, hash: cell.hash }));
   await expect
