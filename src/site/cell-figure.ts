@@ -23,6 +23,7 @@ import type { Element, ElementContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { h } from 'hastscript';
 import { structureProblems } from '../cells/compare.ts';
+import { formatDuration } from '../cells/format.ts';
 import { plainText } from '../cells/normalize.ts';
 import type { Cell } from '../cells/parse.ts';
 import type { CellRecording, Environment, Recording } from '../cells/recording.ts';
@@ -30,14 +31,13 @@ import { type DataKind, readStructure, structureMermaid } from '../cells/structu
 import { plotSvg } from '../cells/structure/samples.ts';
 import { mermaidFigure } from './diagram.ts';
 import { SiteError } from './errors.ts';
+import type { MermaidRenderer } from './mermaid-render.ts';
 import type { Page } from './page.ts';
 import { runControl } from './run-control.ts';
 import type { Translate } from './strings.ts';
 import { terminalHtml } from './terminal-html.ts';
 
 export const FENCE_SLOT = 'lab-fence';
-
-const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
 
 function where(env: Environment, recordedAt: string, t: Translate): Element {
   return h('span.lab-where', [
@@ -69,7 +69,7 @@ function status(rec: CellRecording | undefined, stale: boolean, t: Translate): E
   const badges = [h('span.lab-status', { dataStatus: rec.status }, rec.reason ? `${word}: ${rec.reason}` : word)];
   if (stale) badges.push(h('span.lab-status', { dataStatus: 'stale' }, t('labbook.stale')));
   if (rec.status !== 'skipped')
-    badges.push(h('span.lab-exit', `${exit(rec.exitCode, t)} · ${duration(rec.durationMs)}`));
+    badges.push(h('span.lab-exit', `${exit(rec.exitCode, t)} · ${formatDuration(rec.durationMs)}`));
   return badges;
 }
 
@@ -81,6 +81,7 @@ async function drawing(
   cell: Cell & { data: DataKind; title: string },
   rec: CellRecording,
   t: Translate,
+  mermaid: MermaidRenderer,
 ): Promise<Element> {
   let picture: Element;
   try {
@@ -93,7 +94,7 @@ async function drawing(
             }).children[0] as Element,
             h('figcaption', cell.title),
           ])
-        : await mermaidFigure(structureMermaid(s), cell.title, { file: cell.file, line: cell.line });
+        : await mermaidFigure(mermaid, structureMermaid(s), cell.title, { file: cell.file, line: cell.line });
   } catch (e) {
     if (e instanceof SiteError) throw e;
     picture = h(
@@ -114,13 +115,14 @@ export async function cellFigure(
   recording: Recording | undefined,
   page: Page,
   t: Translate,
+  mermaid: MermaidRenderer,
   beside?: Element,
 ): Promise<Element> {
   const rec = recording?.cells.find((c) => c.id === cell.id);
   const stale = !!rec && rec.hash !== cell.hash;
   const drawn = cell.data && cell.title && rec?.output && rec.status === 'passed';
   const output = drawn
-    ? await drawing(cell as Cell & { data: DataKind; title: string }, rec, t)
+    ? await drawing(cell as Cell & { data: DataKind; title: string }, rec, t, mermaid)
     : rec?.output
       ? await terminalHtml(rec.output)
       : undefined;
@@ -150,6 +152,9 @@ export async function cellFigure(
       dataHash: cell.hash,
       dataStatus: !rec ? 'none' : stale ? 'stale' : rec.status,
       dataKind: cell.data,
+      // What the page's Compare button compares, as labbook check does (compareCell).
+      dataCompare: cell.compare === 'text' ? undefined : cell.compare,
+      dataExpect: cell.expect,
       dataTitle: cell.data ? cell.title : undefined,
       dataAxes: cell.axes?.join('|'),
     },

@@ -20,7 +20,7 @@ import { h } from 'hastscript';
 import { splitMeta } from '../cells/meta.ts';
 import type { Fence } from '../cells/parse.ts';
 import { SiteError } from './errors.ts';
-import { renderMermaid, type Svgs } from './mermaid-render.ts';
+import type { MermaidRenderer, Svgs } from './mermaid-render.ts';
 
 export interface Diagram {
   title: string;
@@ -75,8 +75,13 @@ function readableEdgeLabels(svg: Element): Element {
 }
 
 /** Mermaid source to the figure readers see: light and dark SVG, and the title as caption. */
-export async function mermaidFigure(source: string, title: string, where: { file: string; line: number }) {
-  const svgs: Svgs = await renderMermaid(source, where);
+export async function mermaidFigure(
+  mermaid: MermaidRenderer,
+  source: string,
+  title: string,
+  where: { file: string; line: number },
+) {
+  const svgs: Svgs = await mermaid.render(source, where);
   return h('figure.lab-diagram', { dataLabDiagram: '' }, [
     h('div.lab-diagram-light', [labelled(svgs.light, title)]),
     // The dark copy is the same text: search indexes it once.
@@ -85,8 +90,8 @@ export async function mermaidFigure(source: string, title: string, where: { file
   ]);
 }
 
-export async function readDiagram(fence: Fence, file: string): Promise<Diagram> {
+export async function readDiagram(fence: Fence, file: string, mermaid: MermaidRenderer): Promise<Diagram> {
   const { title, beside } = readMeta(fence, file);
   const line = fence.position?.start.line ?? 0;
-  return { title, beside, line, figure: await mermaidFigure(fence.value, title, { file, line }) };
+  return { title, beside, line, figure: await mermaidFigure(mermaid, fence.value, title, { file, line }) };
 }

@@ -23,7 +23,7 @@ import { isUnifiedProcessor, type RemarkPlugins, unified } from '@astrojs/markdo
 import type { StarlightPlugin, StarlightUserConfig } from '@astrojs/starlight/types';
 import type { AstroIntegration } from 'astro';
 import { focusableCode } from './focusable-code.ts';
-import { closeMermaid } from './mermaid-render.ts';
+import { MermaidRenderer } from './mermaid-render.ts';
 import { type RemarkLabOptions, remarkLab } from './remark-lab.ts';
 import { STRINGS } from './strings.ts';
 
@@ -55,8 +55,8 @@ export function labIntegration(options: RemarkLabOptions): AstroIntegration {
         const remarkPlugins: RemarkPlugins = [[remarkLab, options], ...processor.options.remarkPlugins];
         updateConfig({ markdown: { processor: unified({ ...processor.options, remarkPlugins }) } });
       },
-      'astro:build:done': closeMermaid,
-      'astro:server:done': closeMermaid,
+      'astro:build:done': () => options.mermaid.close(),
+      'astro:server:done': () => options.mermaid.close(),
     },
   };
 }
@@ -87,7 +87,7 @@ export function labbook(): StarlightPlugin {
           customCss: [...(config.customCss ?? []), here('styles/lab.css')],
           expressiveCode: withFocusableCode(config.expressiveCode),
         });
-        addIntegration(labIntegration({ strict: isStrict(command), strings: STRINGS }));
+        addIntegration(labIntegration({ strict: isStrict(command), strings: STRINGS, mermaid: new MermaidRenderer() }));
       },
     },
   };

@@ -40,6 +40,7 @@ import { translationErrors } from '../cells/translations.ts';
 import { cellFigure, FENCE_SLOT } from './cell-figure.ts';
 import { type Diagram, isDiagram, readDiagram } from './diagram.ts';
 import { SiteError } from './errors.ts';
+import type { MermaidRenderer } from './mermaid-render.ts';
 import { type Page, pageOf } from './page.ts';
 import { type Dictionaries, type Translate, translator } from './strings.ts';
 
@@ -48,6 +49,8 @@ export interface RemarkLabOptions {
   strict: boolean;
   /** The site's words (strings.ts), the same that Starlight's translations hold. */
   strings: Dictionaries;
+  /** Draws the diagrams not yet in src/diagrams/ (one Chromium for the whole build). */
+  mermaid: MermaidRenderer;
 }
 
 interface Spot {
@@ -155,7 +158,7 @@ function matchFences(spots: Spot[], fences: ChapterFence[], file: string): Map<S
 const chapterText = (vfile: VFile, file: string): string =>
   existsSync(file) ? readFileSync(file, 'utf8') : String(vfile.value);
 
-export function remarkLab({ strict, strings }: RemarkLabOptions) {
+export function remarkLab({ strict, strings, mermaid }: RemarkLabOptions) {
   return async (tree: Root, vfile: VFile): Promise<void> => {
     focusableTables(tree);
     if (!vfile.path) return;
@@ -172,7 +175,7 @@ export function remarkLab({ strict, strings }: RemarkLabOptions) {
     const diagrams = new Map<ChapterFence, Diagram>();
     for (const f of reading.fences.filter((f) => isDiagram(f.fence))) {
       try {
-        diagrams.set(f, await readDiagram(f.fence, file));
+        diagrams.set(f, await readDiagram(f.fence, file, mermaid));
       } catch (e) {
         if (!(e instanceof CellError)) throw e;
         errors.push(e);
@@ -209,7 +212,7 @@ export function remarkLab({ strict, strings }: RemarkLabOptions) {
       const { cell, fence } = read;
       const diagram = diagrams.get(read);
       if (cell) {
-        const figure = cell.hidden ? null : await cellFigure(cell, recording, page, t, besides.get(cell.id));
+        const figure = cell.hidden ? null : await cellFigure(cell, recording, page, t, mermaid, besides.get(cell.id));
         replacements.set(spot, figure && asMdast(figure, spot.fence));
       } else if (diagram) {
         replacements.set(spot, diagram.beside ? null : asMdast(diagram.figure, spot.fence));

@@ -9,11 +9,12 @@
  */
 import type { Element, ElementContent } from 'hast';
 import { h } from 'hastscript';
+import { splitBackticks } from '../cells/format.ts';
 import type { Translate } from './strings.ts';
 
 /** `code` spans of the one-sentence wording become <code>. */
 function inlineCode(text: string): ElementContent[] {
-  return text.split('`').map((part, i) => (i % 2 ? h('code', part) : { type: 'text', value: part }));
+  return splitBackticks(text).map((part) => (part.code ? h('code', part.text) : { type: 'text', value: part.text }));
 }
 
 export function runControl(t: Translate): Element {

@@ -15,6 +15,7 @@ import { select, selectAll } from 'hast-util-select';
 import { toString as textOf } from 'hast-util-to-string';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/cells/chapters.ts';
+import { MermaidRenderer } from '../../src/site/mermaid-render.ts';
 import { isStrict, labbook } from '../../src/site/plugin.ts';
 import { remarkLab } from '../../src/site/remark-lab.ts';
 import { STRINGS } from '../../src/site/strings.ts';
@@ -215,7 +216,7 @@ describe('the Starlight plugin', () => {
     const processor = await processorOf(integrations[0] as AstroIntegration);
     const plugins = (processor.options as { remarkPlugins: unknown[] }).remarkPlugins;
     // Its own plugin first, with its options; the processor's others kept after it.
-    expect(plugins[0]).toEqual([remarkLab, { strict: true, strings: STRINGS }]);
+    expect(plugins[0]).toEqual([remarkLab, { strict: true, strings: STRINGS, mermaid: expect.any(MermaidRenderer) }]);
     expect(plugins).toHaveLength(2);
     const renderer = processor.createRenderer({ syntaxHighlight: false });
     await expect(renderFile(FIXTURE, renderer)).rejects.toThrow(/the cell "changed" is stale/);

@@ -10,12 +10,15 @@ import { pathToFileURL } from 'node:url';
 import { createMarkdownProcessor, type MarkdownRenderer, parseFrontmatter } from '@astrojs/markdown-remark';
 import type { Root } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
+import { MermaidRenderer } from '../../src/site/mermaid-render.ts';
 import { type RemarkLabOptions, remarkLab } from '../../src/site/remark-lab.ts';
 import { STRINGS } from '../../src/site/strings.ts';
 
+/** The tests' diagrams are in src/diagrams/ (or LABBOOK_DIAGRAMS): Chromium starts only for a new one. */
+const mermaid = new MermaidRenderer();
 const processors = new Map<boolean, Promise<MarkdownRenderer>>();
 const processor = (strict: boolean) => {
-  const options: RemarkLabOptions = { strict, strings: STRINGS };
+  const options: RemarkLabOptions = { strict, strings: STRINGS, mermaid };
   if (!processors.has(strict)) {
     processors.set(strict, createMarkdownProcessor({ remarkPlugins: [[remarkLab, options]], syntaxHighlight: false }));
   }

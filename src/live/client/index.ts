@@ -10,6 +10,7 @@
  *   { "labbook.live.running": "running…", "labbook.exit.code": "exit {{code}}", ... }
  */
 
+import { splitBackticks } from '../../cells/format.ts';
 import type { CellStatus } from '../../cells/recording.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import { CellView } from './cell-view.ts';
@@ -92,15 +93,12 @@ function showHint(button: HTMLButtonElement): void {
   // On the published site the runner must allow the site's origin: say how.
   if (location.protocol === 'https:') {
     hint.replaceChildren(
-      ...t
-        .runHintPublished(location.origin)
-        .split('`')
-        .map((part, i) => {
-          if (!(i % 2)) return document.createTextNode(part);
-          const code = document.createElement('code');
-          code.textContent = part;
-          return code;
-        }),
+      ...splitBackticks(t.runHintPublished(location.origin)).map((part) => {
+        if (!part.code) return document.createTextNode(part.text);
+        const code = document.createElement('code');
+        code.textContent = part.text;
+        return code;
+      }),
     );
   }
   hint.hidden = false;
