@@ -11,7 +11,7 @@ const scripts = readdirSync(here).filter(
   (f) =>
     f.endsWith('.ts') &&
     // The others are modules the benches share.
-    !['run.ts', 'figure.ts', 'pages.ts'].includes(f) &&
+    !['run.ts', 'figure.ts', 'pages.ts', 'crowd.ts'].includes(f) &&
     (process.argv.length < 3 || process.argv.slice(2).some((a) => f.startsWith(a))),
 );
 const rows: (Figure & { script: string })[] = [];
