@@ -13,7 +13,7 @@ try {
   const cells: number[] = [];
   for (let i = 0; i < N; i++) {
     const t = performance.now();
-    await lab.host.run('true', { timeoutMs: 5000 });
+    await lab.shell.run('true', { timeoutMs: 5000 });
     cells.push(performance.now() - t);
   }
   const spawns: number[] = [];

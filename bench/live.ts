@@ -24,7 +24,7 @@ try {
   const lab = await Lab.create(LOCAL);
   for (let i = 0; i < 200; i++) {
     const t = performance.now();
-    await lab.host.run(builtin.code, { timeoutMs: 5000 });
+    await lab.shell.run(builtin.code, { timeoutMs: 5000 });
     direct.push(performance.now() - t);
   }
   await lab.close();

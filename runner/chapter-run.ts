@@ -6,6 +6,7 @@
 import { type Capability, skipReason } from '../src/cells/capabilities.ts';
 import type { Cell, Chapter } from '../src/cells/parse.ts';
 import type { CellRecording, Recording } from '../src/cells/recording.ts';
+import { DEFAULT_SESSION } from '../src/cells/schema.ts';
 import { Lab } from './lab.ts';
 import { probeCapabilities, probeEnvironment } from './probe.ts';
 import type { RunResult } from './session.ts';
@@ -46,9 +47,9 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
   const ordered = [...cells.filter((c) => c.role !== 'teardown'), ...cells.filter((c) => c.role === 'teardown')];
   const lab = await Lab.create(options.target);
   try {
-    const environment = await probeEnvironment(lab.host, lab.target.name);
+    const environment = await probeEnvironment(lab.shell, lab.target.name);
     const found = await probeCapabilities(
-      lab.host,
+      lab.shell,
       cells.flatMap((c) => c.requires),
     );
     const results: CellRecording[] = [];
@@ -67,7 +68,7 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
             cell.code,
             options.timeoutScale,
           );
-      if (!endedIn && !lab.host.alive) endedIn = cell.id;
+      if (!endedIn && !lab.shell.alive) endedIn = cell.id;
       results.push(result);
       options.onCellEnd?.(cell, result);
     }
@@ -127,7 +128,7 @@ export async function runCell(
   }
   if (r.outcome === 'session-ended') {
     const lost = await lab.target.checkLost();
-    const andLab = cell.session === 'host' ? ', and the lab with it' : '';
+    const andLab = cell.session === DEFAULT_SESSION ? ', and the lab with it' : '';
     return { ...recorded, status: 'error', reason: lost ?? `the session "${cell.session}" ended${andLab}` };
   }
   if (cell.exit !== 'any' && r.exitCode !== cell.exit) {

@@ -1,12 +1,14 @@
 /**
  * A lab: the throwaway namespaces and cgroups one chapter (or one page) runs in, on a target
- * Its "host" session is the lab's own shell; named sessions are
+ * Its "lab" session is the lab's own shell; named sessions are
  * started inside it, in new namespaces of their own (shell/session.sh). Closing the lab kills
  * its PID 1, so the kernel kills every process in it and its mounts and links go with its
  * namespaces; then its cgroups are removed (shell/lab-sweep.sh). Everything the runner does
  * there goes through the target, so a lab behaves the same on every target.
  */
+
 import type { SessionSpec } from '../src/cells/schema.ts';
+import { DEFAULT_SESSION } from '../src/cells/schema.ts';
 import { Session } from './session.ts';
 import { LOCAL, shq, type Target } from './target.ts';
 
@@ -29,43 +31,44 @@ export class Lab {
   private readonly starting = new Map<string, Promise<Session>>();
   private closed?: Promise<void>;
 
-  readonly host: Session;
+  /** The lab's own shell, its "lab" session: the lab lives as long as it does. */
+  readonly shell: Session;
   /** The target's PID of the lab's PID 1. */
   readonly pid1: number;
   readonly target: Target;
 
-  private constructor(target: Target, host: Session, pid1: number) {
+  private constructor(target: Target, shell: Session, pid1: number) {
     this.target = target;
-    this.host = host;
+    this.shell = shell;
     this.pid1 = pid1;
-    this.sessions.set('host', host);
+    this.sessions.set(DEFAULT_SESSION, shell);
   }
 
   /** The lab's cgroup, in every hierarchy. */
   get name(): string {
-    return `labbook-${this.host.pid}`;
+    return `labbook-${this.shell.pid}`;
   }
 
   static async create(target: Target): Promise<Lab> {
     await target.connect();
     const init = ['bash', `${target.shellDir}/lab-init.sh`];
-    const host = await Session.start('host', init, CELL_ENV, target);
-    const pid1 = Number(host.facts.get('pid1'));
+    const shell = await Session.start(DEFAULT_SESSION, init, CELL_ENV, target);
+    const pid1 = Number(shell.facts.get('pid1'));
     if (!pid1) {
-      host.close();
+      shell.close();
       throw new LabError(`the lab on ${target.name} did not say the PID of its PID 1`);
     }
-    return new Lab(target, host, pid1);
+    return new Lab(target, shell, pid1);
   }
 
   /**
    * A session of the lab, started on first use, and again if its shell died (a cell killed
-   * it): a named session is a process in the lab, not the lab itself. The host session is
+   * it): a named session is a process in the lab, not the lab itself. The lab session is
    * the lab: when it is gone, so is everything, and its cells say so.
    */
   session(name: string, spec?: SessionSpec): Promise<Session> {
     const existing = this.sessions.get(name);
-    if (existing && (existing.alive || name === this.host.name)) return Promise.resolve(existing);
+    if (existing && (existing.alive || name === this.shell.name)) return Promise.resolve(existing);
     this.sessions.delete(name);
     if (!spec) return Promise.reject(new LabError(`the lab has no session "${name}"`));
     let starting = this.starting.get(name);

@@ -1,5 +1,5 @@
 /**
- * What a target is and can do, asked of a lab's host session: the environment stamp of a
+ * What a target is and can do, asked of a lab's own shell (its lab session): the environment stamp of a
  * recording, and which capabilities (`requires=`) are present. A kernel feature is probed
  * by making one, never by reading a list such as /proc/filesystems: on a distribution
  * kernel overlay, veth, bridge, macvlan, ipvlan and dummy are modules, loaded by the first

@@ -22,12 +22,12 @@ async function diagnose(target: Target): Promise<number> {
   const lab = await Lab.create(target);
   let found: Map<Capability, boolean>;
   try {
-    const env = await probeEnvironment(lab.host, target.name);
+    const env = await probeEnvironment(lab.shell, target.name);
     console.log(`target: ${env.target}, ${env.distro}, kernel ${env.kernel} (${env.arch}), cgroup ${env.cgroup}`);
     console.log(`iproute2 ${env.iproute2}, util-linux ${env.utilLinux}\n`);
     const commands = CELL_COMMANDS.map((c) => `cmd:${c}` as Capability);
     const required = chapters.flatMap((ch) => ch.cells.flatMap((c) => c.requires));
-    found = await probeCapabilities(lab.host, [...ALL_CAPABILITIES, ...commands, ...required]);
+    found = await probeCapabilities(lab.shell, [...ALL_CAPABILITIES, ...commands, ...required]);
   } finally {
     await lab.close();
   }

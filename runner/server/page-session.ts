@@ -8,7 +8,7 @@
  *
  * Words, as in the rest of runner/server: a *page session* is this (the wire protocol's
  * `session` field carries its id); a *shell session* is one bash in a PTY of the lab (a
- * `Session` of runner/session.ts: the lab's "host" shell and its named ones); a frontmatter
+ * `Session` of runner/session.ts: the lab's own shell, its "lab" session, and its named ones); a frontmatter
  * `sessions:` entry is a `SessionSpec`, which says how a named shell session is made.
  */
 import { randomBytes } from 'node:crypto';
@@ -93,7 +93,7 @@ export class PageSession {
       const setups = before.filter((c) => c.role === 'setup' && !this.done.has(c.id));
       for (const c of [...setups, cell]) {
         const unknown = c.requires.filter((r) => !this.found.has(r));
-        if (unknown.length) for (const [r, ok] of await probeCapabilities(lab.host, unknown)) this.found.set(r, ok);
+        if (unknown.length) for (const [r, ok] of await probeCapabilities(lab.shell, unknown)) this.found.set(r, ok);
         const r = await runCell(
           lab,
           chapter,

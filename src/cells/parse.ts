@@ -33,10 +33,16 @@ import { parse as parseYaml } from 'yaml';
 import type { Capability } from './capabilities.ts';
 import { CellError, ChapterErrors } from './errors.ts';
 import { splitMeta } from './meta.ts';
-import { ATTRIBUTES, type AttributeName, cellAttributes, chapterFrontmatter, type SessionSpec } from './schema.ts';
+import {
+  ATTRIBUTES,
+  type AttributeName,
+  cellAttributes,
+  chapterFrontmatter,
+  DEFAULT_SESSION,
+  type SessionSpec,
+} from './schema.ts';
 import { type DataKind, parseExpect } from './structure/index.ts';
 
-export const DEFAULT_SESSION = 'host';
 const SHELLS = new Set(['sh', 'bash', 'shell']);
 /** A PTY in canonical mode delivers at most 4095 bytes per line. */
 const MAX_LINE_BYTES = 4000;

@@ -12,6 +12,9 @@ import { z } from 'zod';
 import { isCapability } from './capabilities.ts';
 import { DATA_KINDS } from './structure/index.ts';
 
+/** The session a cell runs in unless it names another: the lab's own shell. */
+export const DEFAULT_SESSION = 'lab';
+
 const capability = z.string().refine(isCapability, {
   error:
     'is neither a capability (src/cells/capabilities.ts) nor cmd:NAME for a command of src/cells/packages.ts (add a new command there, with its packages)',
@@ -40,7 +43,7 @@ export const ATTRIBUTES = {
   },
   session: {
     schema: z.string().regex(NAME, { error: 'must be a lowercase name, like container' }),
-    help: 'the shell it runs in: host (the default) or one declared under lab.sessions',
+    help: "the shell it runs in: lab (the lab's own shell, the default) or one declared under lab.sessions",
   },
   timeout: { schema: duration, help: 'how long it may run before it is interrupted: timeout=10s' },
   exit: {
@@ -96,7 +99,7 @@ export type AttributeName = keyof typeof ATTRIBUTES;
 export const cellAttributes = z.strictObject({
   run: ATTRIBUTES.run.schema,
   id: ATTRIBUTES.id.schema,
-  session: ATTRIBUTES.session.schema.default('host'),
+  session: ATTRIBUTES.session.schema.default(DEFAULT_SESSION),
   timeout: ATTRIBUTES.timeout.schema.default(30_000),
   exit: ATTRIBUTES.exit.schema.default(0),
   requires: ATTRIBUTES.requires.schema.default([]),

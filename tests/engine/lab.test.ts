@@ -53,7 +53,7 @@ describe('a chapter run in a lab', () => {
     expect(run['no-newline']?.output).toBe('no newline at the end');
   });
 
-  it('runs a named session in its own namespaces, visible from the host session', () => {
+  it('runs a named session in its own namespaces, visible from the lab session', () => {
     expect(run['container-pid-1']).toMatchObject({ status: 'passed', output: 'PID 1 on box\r\n' });
     expect(run['container-seen-from-host']).toMatchObject({ status: 'passed' });
     expect(run['container-seen-from-host']?.output).toMatch(/^NSpid:\t\d+\t1\r\n$/);
@@ -77,7 +77,7 @@ describe('a cell that ends the lab', () => {
     expect(run.before).toMatchObject({ status: 'passed' });
     expect(run['kills-the-lab']).toMatchObject({
       status: 'error',
-      reason: 'the session "host" ended, and the lab with it',
+      reason: 'the session "lab" ended, and the lab with it',
     });
     expect(run.after).toMatchObject({
       status: 'error',
@@ -105,7 +105,7 @@ describe('memory', () => {
   it("is limited to half the target's: a runaway cell meets the lab's limit, not the machine's OOM killer", async () => {
     const lab = await Lab.create(LOCAL);
     try {
-      const r = await lab.host.run(
+      const r = await lab.shell.run(
         'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null',
         {
           timeoutMs: 5000,
@@ -125,7 +125,7 @@ describe('output', () => {
   it('is capped per cell, and the rest is counted', async () => {
     const lab = await Lab.create(LOCAL);
     try {
-      const r = await lab.host.run('head -c 3000000 /dev/zero | tr "\\0" x', {
+      const r = await lab.shell.run('head -c 3000000 /dev/zero | tr "\\0" x', {
         timeoutMs: 20_000,
         maxOutputBytes: 1 << 20,
       });
@@ -143,7 +143,7 @@ describe('the host', () => {
     const before = snapshot();
     const lab = await Lab.create(LOCAL);
     const name = lab.name;
-    await lab.host.run(
+    await lab.shell.run(
       'ip link add v0 type veth peer name v1; ip netns add ns1; mount -t tmpfs t /mnt; mkdir /sys/fs/cgroup/cpu/docker; sleep 1000 &',
       {
         timeoutMs: 5000,
@@ -152,7 +152,7 @@ describe('the host', () => {
     expect(existsSync(`/sys/fs/cgroup/cpu/${name}/docker`)).toBe(true);
     await lab.close();
     expect(labLeftovers(name)).toEqual([]);
-    expect([running(lab.pid1), running(lab.host.pid)]).toEqual([false, false]);
+    expect([running(lab.pid1), running(lab.shell.pid)]).toEqual([false, false]);
     expect(differences(before, snapshot(), SHARED)).toEqual([]);
   });
 

@@ -213,7 +213,7 @@ describe('a lab losing its processes', () => {
     expect(await endOf(page, 'long')).toMatchObject({
       status: 'error',
       exitCode: null,
-      reason: expect.stringMatching(/session "host" ended/),
+      reason: expect.stringMatching(/session "lab" ended/),
     });
     await witnessAnswers();
     await processesGone(lab);
@@ -223,7 +223,7 @@ describe('a lab losing its processes', () => {
     await leave(page, lab);
   }, 90_000);
 
-  it("kill -9 of a named session's shell: its cell ends as an error saying so, the lab's host session goes on", async () => {
+  it("kill -9 of a named session's shell: its cell ends as an error saying so, the lab's own session goes on", async () => {
     const { page, lab } = await pageWithLab('container-long', 'container started');
     // The container's shell: PID 1 of the lab's nested PID namespace (host, lab, container).
     const shell = labProcesses(lab).find((pid) =>
@@ -284,8 +284,10 @@ describe('cells that misbehave', () => {
     const { page, lab } = await pageWithLab('forks');
     expect(await endOf(page, 'forks', 120_000)).toMatchObject({ status: 'passed' });
     expect(page.output()).toContain('forked 10000');
-    // Most of the sleeps still run (each lasts 5 s): they are in the lab's cgroup.
-    expect(labProcesses(lab).length).toBeGreaterThan(1000);
+    // The sleeps of the last 5 s of forking still run (each lasts 5 s), in the lab's cgroup:
+    // how many falls with the fork rate. bench/forks.ts: 2543 idle, 1610 with both cores
+    // busy; 481 beside the load test (it was bounded at 1000).
+    expect(labProcesses(lab).length).toBeGreaterThan(100);
     await witnessAnswers();
     await leave(page, lab);
   }, 180_000);

@@ -97,7 +97,7 @@ describe.skipIf(!existsSync(SSHD))('the ssh:// target', () => {
     const lab = await Lab.create(target);
     try {
       const t = performance.now();
-      for (let i = 0; i < 20; i++) await lab.host.run('true', { timeoutMs: 5000 });
+      for (let i = 0; i < 20; i++) await lab.shell.run('true', { timeoutMs: 5000 });
       expect((performance.now() - t) / 20).toBeLessThan(20);
     } finally {
       await lab.close();
@@ -114,7 +114,7 @@ describe.skipIf(!existsSync(SSHD))('the ssh:// target', () => {
     const lost = parseTarget(sshd.url, { identity: sshd.identity, knownHosts: sshd.knownHosts });
     const lab = await Lab.create(lost);
     const name = lab.name;
-    const cell = lab.host.run('mkdir /sys/fs/cgroup/memory/docker 2>/dev/null; sleep 100', { timeoutMs: 30_000 });
+    const cell = lab.shell.run('mkdir /sys/fs/cgroup/memory/docker 2>/dev/null; sleep 100', { timeoutMs: 30_000 });
     // Mid-cell: its sleep runs (the cgroup it made is there).
     await expect.poll(() => sleepers([name]), { timeout: 15_000, interval: 50 }).toHaveLength(1);
     // The server's side of every connection dies, as when the network goes away.

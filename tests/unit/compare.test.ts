@@ -46,7 +46,7 @@ function editJson(output: string, edit: (json: any) => void): string {
 
 const textCell: Cell = {
   id: 'greet',
-  session: 'host',
+  session: 'lab',
   timeoutMs: 30_000,
   exit: 0,
   requires: [],

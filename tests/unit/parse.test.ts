@@ -36,8 +36,8 @@ describe('parseChapter', () => {
       'ch.md',
     );
     expect(ch.cells.map((c) => [c.id, c.line, c.session, c.timeoutMs, c.exit])).toEqual([
-      ['one', 3, 'host', 30_000, 0],
-      ['two', 11, 'host', 500, 'any'],
+      ['one', 3, 'lab', 30_000, 0],
+      ['two', 11, 'lab', 500, 'any'],
     ]);
     expect(ch.cells[0]?.hash).toBe(hashSource('echo hi'));
   });
@@ -108,7 +108,7 @@ describe('parseChapter', () => {
     expect(errorsOf(`---\nlab:\n  sessions:\n    box: { namespaces: [time] }\n---\n`)[0]).toMatch(
       /frontmatter lab.sessions.box.namespaces/,
     );
-    expect(errorsOf(`---\nlab:\n  sessions:\n    host: { namespaces: [pid] }\n---\n`)[0]).toMatch(/is built in/);
+    expect(errorsOf(`---\nlab:\n  sessions:\n    lab: { namespaces: [pid] }\n---\n`)[0]).toMatch(/the session "lab" is built in/);
   });
 
   it('reports broken frontmatter YAML at its line', () => {
