@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     const rows = cell(page, 'ns-kinds').locator('.xterm-rows');
     // xterm draws only a terminal in view.
     await rows.scrollIntoViewIfNeeded();
-    await expect.poll(() => rows.textContent()).toMatch(/cgroup[\s\S]*pid/);
+    await expect.poll(() => rows.textContent(), { timeout: 10_000 }).toMatch(/cgroup[\s\S]*pid/);
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -114,7 +114,7 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     const { page, errors } = await openLink(link);
     await page.goto(`${server.url}/structure/`);
     const topology = cell(page, 'topology');
-    await expect.poll(() => topology.locator('.lab-drawing svg[role="img"]').count()).toBe(2);
+    await expect.poll(() => topology.locator('.lab-drawing svg[role="img"]').count(), { timeout: 10_000 }).toBe(2);
     await topology.locator('summary.lab-claim').click();
     await topology.locator('button[data-lab-run]').click();
     const drawn = topology.locator('.lab-live-drawing svg[role="img"]');
