@@ -112,8 +112,8 @@ export class Connection {
         setTimeout(() => this.onMessage({ type: 'error', message }), 0);
         return;
       }
-      // Refused at hello (a restarted runner has a new token; a session taken by another tab):
-      // forget the session and say so rather than retry forever.
+      // Refused at hello (a restarted runner has a new token; a page session taken by another tab):
+      // forget the page session and say so rather than retry forever.
       if (!greeted && event.code === 1008) {
         sessionStorage.removeItem(sessionKey(this.chapter));
         this.onState('gone', event.reason);
