@@ -1,7 +1,8 @@
 #!/bin/bash
 # Removes the cgroups of labs whose session leader is gone (deepest first: the kernel does
-# not remove cgroups by itself). With a name, removes that lab's cgroups, waiting a little
-# for its processes to die. usage: lab-sweep.sh [labbook-PID]
+# not remove cgroups by itself). With a name, removes that lab's cgroups, killing what is
+# still in them and waiting for it to die: a lab that forked thousands of processes takes
+# seconds to die on a busy machine. usage: lab-sweep.sh [labbook-PID]
 set -u
 # The owner is the lab's session leader: alive if it still runs (not a zombie) in that cgroup.
 owner_alive() {
@@ -11,10 +12,12 @@ owner_alive() {
 }
 for lab in $(ls -d /sys/fs/cgroup/*/labbook-* /sys/fs/cgroup/labbook-* 2>/dev/null | xargs -rn1 basename | sort -u); do
   if [ -n "${1:-}" ]; then [ "$lab" = "$1" ] || continue; elif owner_alive "$lab"; then continue; fi
-  for try in $(seq 50); do
+  for try in $(seq 300); do
     left=0
     for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
       [ -d "$root$lab" ] || continue
+      # Only the lab's processes are in its cgroups: what its PID 1's death has not ended yet.
+      find "$root$lab" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
       find "$root$lab" -depth -type d -exec rmdir {} + 2>/dev/null
       [ -d "$root$lab" ] && left=1
     done

@@ -105,4 +105,24 @@ describe("the page's connection", () => {
     await expect.poll(() => second.messages, { timeout: 10_000 }).toEqual([full, full]);
     expect(second.states).toEqual(['connecting', 'connecting']);
   });
+
+  it('lets a waiting Run go when the runner is gone (a wrong token), saying why', async () => {
+    const server = await runner(10, 4);
+    stored.clear();
+    const messages: ServerMessage[] = [];
+    const states: ConnectionState[] = [];
+    const why: string[] = [];
+    const conn = new Connection(
+      { address: `127.0.0.1:${server.port}`, token: 'not-the-token' },
+      'live',
+      (m) => messages.push(m),
+      (s, reason) => {
+        states.push(s);
+        if (reason) why.push(reason);
+      },
+    );
+    await expect(conn.whenReady()).rejects.toThrow(/token/);
+    expect(states).toEqual(['connecting', 'gone']);
+    expect(why.join()).toMatch(/token/);
+  });
 });

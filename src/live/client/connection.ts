@@ -29,6 +29,8 @@ export class Connection {
   private readonly onState: (s: ConnectionState, why?: string) => void;
   private ready?: Promise<void>;
   private markReady?: () => void;
+  /** Ends the wait of whenReady when the runner is gone, so the page's queue of runs goes on. */
+  private markGone?: (why: Error) => void;
 
   constructor(
     link: RunnerLink,
@@ -45,12 +47,13 @@ export class Connection {
   /**
    * Resolves once the runner said ready (connecting first if needed), or refused the page for
    * now (TRY_AGAIN_LATER): then its reason follows as an error message, and the next call
-   * asks again.
+   * asks again. Rejects once the runner is gone (the page has already said so).
    */
   whenReady(): Promise<void> {
     if (!this.ready) {
-      this.ready = new Promise((resolve) => {
+      this.ready = new Promise((resolve, reject) => {
         this.markReady = resolve;
+        this.markGone = reject;
       });
       this.open();
     }
@@ -59,6 +62,13 @@ export class Connection {
 
   send(m: ClientMessage): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  private gone(why: string): void {
+    this.onState('gone', why);
+    this.ready = undefined;
+    this.markGone?.(new Error(why || 'the runner is gone'));
+    this.markReady = this.markGone = undefined;
   }
 
   private open(): void {
@@ -116,13 +126,11 @@ export class Connection {
       // forget the page session and say so rather than retry forever.
       if (!greeted && event.code === 1008) {
         sessionStorage.removeItem(sessionKey(this.chapter));
-        this.onState('gone', event.reason);
-        this.ready = undefined;
+        this.gone(event.reason);
         return;
       }
       if (++this.tries > (this.everReady ? GIVE_UP_AFTER : GIVE_UP_NEVER_CONNECTED)) {
-        this.onState('gone', event.reason);
-        this.ready = undefined;
+        this.gone(event.reason);
         return;
       }
       this.onState('lost');

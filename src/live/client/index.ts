@@ -127,7 +127,13 @@ function runCell(figure: HTMLElement): Promise<void> {
     running = v;
     const done = v.start();
     v.say(t.live.connecting);
-    await conn.whenReady();
+    try {
+      await conn.whenReady();
+    } catch {
+      // The runner is gone: the view says so already (onState), and the next run starts afresh.
+      running = undefined;
+      return;
+    }
     v.say(t.live.running);
     conn.send({ type: 'run', cell, hash: figure.dataset.hash ?? '' });
     await done;
