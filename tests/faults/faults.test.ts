@@ -12,11 +12,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
-import { type RunnerServer, serve } from '../../runner/server/server.ts';
-import { LOCAL } from '../../runner/target.ts';
+import type { RunnerServer } from '../../runner/server/server.ts';
 import type { ServerMessage } from '../../src/protocol/messages.ts';
 import { differences, type HostState, labLeftovers, labsStartedBy, SHARED, snapshot } from '../host-state.ts';
-import { Page, type PageOptions, SITE } from '../live/page-client.ts';
+import { Page, type PageOptions, testRunner } from '../live/page-client.ts';
 
 const FAULTS = new URL('../fixtures/faults.md', import.meta.url).pathname;
 const labbook = new URL('../../runner/bin/labbook.js', import.meta.url).pathname;
@@ -35,15 +34,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   await sweepStaleLabs();
-  server = await serve({
-    port: 0,
-    token,
-    origins: new Set([SITE]),
-    allowEdit: false,
-    catalog,
-    target: LOCAL,
-    detachedGraceMs: 1000,
-  });
+  server = await testRunner(catalog, token, { detachedGraceMs: 1000 });
   witness = await Page.open(server.port, { token, chapter: 'faults' });
   await witness.next('ready');
 });

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
-import { type RunnerServer, serve } from '../../runner/server/server.ts';
-import { LOCAL } from '../../runner/target.ts';
+import type { RunnerServer } from '../../runner/server/server.ts';
 import { labLeftovers, labsStartedBy, parentOf } from '../host-state.ts';
-import { Page, SITE } from '../live/page-client.ts';
+import { Page, testRunner } from '../live/page-client.ts';
 
 const FAULTS = new URL('../fixtures/faults.md', import.meta.url).pathname;
 const catalog = loadCatalog([{ slug: 'faults', file: FAULTS }]);
@@ -35,7 +34,7 @@ function ptyMasters(): number {
 
 beforeAll(async () => {
   await sweepStaleLabs();
-  server = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog, target: LOCAL });
+  server = await testRunner(catalog, token);
 });
 afterAll(() => server?.close());
 

@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
-import { type RunnerServer, serve } from '../../runner/server/server.ts';
-import { LOCAL } from '../../runner/target.ts';
+import type { RunnerServer } from '../../runner/server/server.ts';
 import { TRY_AGAIN_LATER } from '../../src/protocol/messages.ts';
 import { labLeftovers, labsStartedBy } from '../host-state.ts';
-import { Page, SITE } from './page-client.ts';
+import { Page, testRunner } from './page-client.ts';
 
 const catalog = loadCatalog([{ slug: 'live', file: new URL('../fixtures/live.md', import.meta.url).pathname }]);
 const builtin = catalog.chapters.get('live')?.cells.find((c) => c.id === 'builtin') ?? expect.unreachable();
@@ -33,13 +32,7 @@ afterAll(async () => {
 
 /** A runner with these caps whose detached page sessions wait longer than any test. */
 async function runner(maxPageSessions: number, maxPageSessionsPerPage: number): Promise<RunnerServer> {
-  const server = await serve({
-    port: 0,
-    token,
-    origins: new Set([SITE]),
-    allowEdit: false,
-    catalog,
-    target: LOCAL,
+  const server = await testRunner(catalog, token, {
     detachedGraceMs: 600_000,
     maxPageSessions,
     maxPageSessionsPerPage,

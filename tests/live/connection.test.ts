@@ -9,11 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
-import { type RunnerServer, serve } from '../../runner/server/server.ts';
-import { LOCAL } from '../../runner/target.ts';
+import type { RunnerServer } from '../../runner/server/server.ts';
 import { Connection, type ConnectionState } from '../../src/live/client/connection.ts';
 import type { ServerMessage } from '../../src/protocol/messages.ts';
-import { SITE } from './page-client.ts';
+import { SITE, testRunner } from './page-client.ts';
 
 /** The browser's WebSocket as a page on the site has it: its Origin is the site's. */
 class PageWebSocket extends NodeWebSocket {
@@ -37,16 +36,7 @@ const servers: RunnerServer[] = [];
 afterAll(() => Promise.all(servers.map((s) => s.close())));
 
 async function runner(maxPageSessions: number, maxPageSessionsPerPage: number): Promise<RunnerServer> {
-  const server = await serve({
-    port: 0,
-    token,
-    origins: new Set([SITE]),
-    allowEdit: false,
-    catalog,
-    target: LOCAL,
-    maxPageSessions,
-    maxPageSessionsPerPage,
-  });
+  const server = await testRunner(catalog, token, { maxPageSessions, maxPageSessionsPerPage });
   servers.push(server);
   return server;
 }

@@ -4,9 +4,21 @@
  * runner sends and can wait for one.
  */
 import { WebSocket } from 'ws';
+import type { Catalog } from '../../runner/server/catalog.ts';
+import { type RunnerServer, type ServeOptions, serve } from '../../runner/server/server.ts';
+import { LOCAL } from '../../runner/target.ts';
 import type { ServerMessage } from '../../src/protocol/messages.ts';
 
 export const SITE = 'http://127.0.0.1:4321';
+
+/** A runner as the tests start it: a free port, the site's origin, labs on this host. */
+export function testRunner(
+  catalog: Catalog,
+  token: string,
+  options: Partial<Omit<ServeOptions, 'catalog' | 'token'>> = {},
+): Promise<RunnerServer> {
+  return serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog, target: LOCAL, ...options });
+}
 
 /** Opens a WebSocket; resolves with the HTTP status if the handshake is refused. */
 export function connect(port: number, headers: Record<string, string> = { Origin: SITE }): Promise<WebSocket | number> {

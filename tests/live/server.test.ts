@@ -7,11 +7,10 @@ import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
-import { type RunnerServer, serve } from '../../runner/server/server.ts';
-import { LOCAL } from '../../runner/target.ts';
+import type { RunnerServer } from '../../runner/server/server.ts';
 import { hashSource } from '../../src/cells/parse.ts';
 import { HIGH_WATER_BYTES, MAX_MESSAGE_BYTES } from '../../src/protocol/messages.ts';
-import { connect as connectTo, Page as PageClient, SITE } from './page-client.ts';
+import { connect as connectTo, Page as PageClient, SITE, testRunner } from './page-client.ts';
 
 const token = newToken();
 const fixture = (name: string) => new URL(`../fixtures/${name}.md`, import.meta.url).pathname;
@@ -22,8 +21,8 @@ let strict: RunnerServer;
 let editable: RunnerServer;
 
 beforeAll(async () => {
-  strict = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog, target: LOCAL });
-  editable = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: true, catalog, target: LOCAL });
+  strict = await testRunner(catalog, token);
+  editable = await testRunner(catalog, token, { allowEdit: true });
 });
 afterAll(async () => {
   await strict.close();

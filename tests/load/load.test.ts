@@ -20,10 +20,9 @@ import { percentile } from '../../bench/pages.ts';
 import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
-import { type RunnerServer, serve } from '../../runner/server/server.ts';
-import { LOCAL } from '../../runner/target.ts';
+import type { RunnerServer } from '../../runner/server/server.ts';
 import { labLeftovers, labsStartedBy } from '../host-state.ts';
-import { SITE } from '../live/page-client.ts';
+import { testRunner } from '../live/page-client.ts';
 
 const PAGES = 20;
 const DURATION_MS = 55_000;
@@ -37,15 +36,7 @@ let server: RunnerServer;
 
 beforeAll(async () => {
   await sweepStaleLabs();
-  server = await serve({
-    port: 0,
-    token,
-    origins: new Set([SITE]),
-    allowEdit: false,
-    catalog,
-    target: LOCAL,
-    detachedGraceMs: GRACE_MS,
-  });
+  server = await testRunner(catalog, token, { detachedGraceMs: GRACE_MS });
 });
 afterAll(() => server?.close());
 

@@ -10,10 +10,10 @@ import { WebSocket } from 'ws';
 import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
-import { type RunnerServer, serve } from '../../runner/server/server.ts';
-import { LOCAL } from '../../runner/target.ts';
+import type { RunnerServer } from '../../runner/server/server.ts';
 import { MAX_MESSAGE_BYTES, parseClientMessage, type ServerMessage } from '../../src/protocol/messages.ts';
 import { labLeftovers, labsStartedBy } from '../host-state.ts';
+import { testRunner } from '../live/page-client.ts';
 
 const SITE = 'http://127.0.0.1:4321';
 const token = newToken();
@@ -23,7 +23,7 @@ let server: RunnerServer;
 
 beforeAll(async () => {
   await sweepStaleLabs();
-  server = await serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog, target: LOCAL });
+  server = await testRunner(catalog, token);
 });
 afterAll(() => server?.close());
 

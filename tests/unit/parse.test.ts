@@ -108,7 +108,9 @@ describe('parseChapter', () => {
     expect(errorsOf(`---\nlab:\n  sessions:\n    box: { namespaces: [time] }\n---\n`)[0]).toMatch(
       /frontmatter lab.sessions.box.namespaces/,
     );
-    expect(errorsOf(`---\nlab:\n  sessions:\n    lab: { namespaces: [pid] }\n---\n`)[0]).toMatch(/the session "lab" is built in/);
+    expect(errorsOf(`---\nlab:\n  sessions:\n    lab: { namespaces: [pid] }\n---\n`)[0]).toMatch(
+      /the session "lab" is built in/,
+    );
   });
 
   it('reports broken frontmatter YAML at its line', () => {
