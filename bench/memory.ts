@@ -46,38 +46,39 @@ function loadTest(busy: boolean): Measured {
 const idle = loadTest(false);
 const busy = loadTest(true);
 const grew = (xs: [number, number, number]) => xs[2] - xs[0];
-report({
-  figure: 'load test: RSS that stays once 20 pages are gone, both cores busy',
-  value: grew(busy.rss),
-  anchor: 'same, idle machine',
-  anchorValue: grew(idle.rss),
-  unit: 'MiB',
-  target: 'the test bounds it: < 48 MiB',
-});
-report({
-  figure: 'load test: RSS at the peak with 20 pages (growth), both cores busy',
-  value: busy.rss[1] - busy.rss[0],
-  anchor: 'same, idle machine',
-  anchorValue: idle.rss[1] - idle.rss[0],
-  unit: 'MiB',
-  target: 'no target',
-});
-report({
-  figure: 'load test: referenced after GC once the pages are gone (growth), both cores busy',
-  value: grew(busy.referenced),
-  anchor: 'same, idle machine',
-  anchorValue: grew(idle.referenced),
-  unit: 'MiB',
-  target: 'the test bounds it: < 8 MiB',
-});
-report({
-  figure: 'load test: referenced after GC by 20 detached page sessions (growth), both cores busy',
-  value: busy.referenced[1] - busy.referenced[0],
-  anchor: 'same, idle machine',
-  anchorValue: idle.referenced[1] - idle.referenced[0],
-  unit: 'MiB',
-  target: 'no target',
-});
+const held = (xs: [number, number, number]) => xs[1] - xs[0];
+
+/** One figure, both cores busy against the same on an idle machine. */
+function busyAgainstIdle(figure: string, of: (m: Measured) => number, unit: string, target: string): void {
+  report({
+    figure: `${figure}, both cores busy`,
+    value: of(busy),
+    anchor: 'same, idle machine',
+    anchorValue: of(idle),
+    unit,
+    target,
+  });
+}
+
+busyAgainstIdle(
+  'load test: RSS that stays once 20 pages are gone',
+  (m) => grew(m.rss),
+  'MiB',
+  'the test bounds it: < 48 MiB',
+);
+busyAgainstIdle('load test: RSS at the peak with 20 pages (growth)', (m) => held(m.rss), 'MiB', 'no target');
+busyAgainstIdle(
+  'load test: referenced after GC once the pages are gone (growth)',
+  (m) => grew(m.referenced),
+  'MiB',
+  'the test bounds it: < 8 MiB',
+);
+busyAgainstIdle(
+  'load test: referenced after GC by 20 detached page sessions (growth)',
+  (m) => held(m.referenced),
+  'MiB',
+  'no target',
+);
 report({
   figure: 'load test: open file descriptors once the pages are gone, both cores busy',
   value: busy.fds[2],
@@ -86,11 +87,4 @@ report({
   unit: 'fds',
   target: 'ratio <= 1: the test asks for it',
 });
-report({
-  figure: 'load test: cell latency p99, both cores busy',
-  value: busy.p99,
-  anchor: 'same, idle machine',
-  anchorValue: idle.p99,
-  unit: 'ms',
-  target: 'the test bounds it: < 1000 ms',
-});
+busyAgainstIdle('load test: cell latency p99', (m) => m.p99, 'ms', 'the test bounds it: < 1000 ms');

@@ -2,6 +2,8 @@
  * labbook: run, record and check the chapters' cells, and tell what a target can run.
  * One module per command in commands/; this file finds the command, parses its own options
  * and turns the errors a user can fix into a message and an exit code (commands/command.ts).
+ * Exit codes: 0 ok, 1 a cell failed or differs, 2 bad input (usage, authoring error,
+ * unreachable target).
  */
 import { check } from './commands/check.ts';
 import { type Command, parseInvocation, TARGET_USAGE, UsageError, userFacing } from './commands/command.ts';

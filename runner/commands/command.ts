@@ -37,9 +37,6 @@ export function defineCommand<O extends ParseArgsOptionsConfig>(command: Command
   return command;
 }
 
-/** Exit codes: 0 ok, 1 a cell failed or differs, 2 bad input (usage, authoring error, unreachable target). */
-export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
-
 /**
  * Parses argv against the command's own options; an unknown option is named with the
  * commands that do take it, so the fix is plain.

@@ -38,6 +38,15 @@ describe.skipIf(!hasChromium())('data cells (diagrams rendered in headless Chrom
     expect(select('details summary.lab-claim', f)).toBeDefined();
   });
 
+  it("carries what the page's Compare button compares, as labbook check does", () => {
+    expect(figure('topology').properties).toMatchObject({
+      dataKind: 'network',
+      dataExpect: 'peer veth0 in c1; master veth0 is br0; parent mv1 is up0; kind mv1 is macvlan',
+    });
+    expect(figure('topology').properties.dataCompare).toBeUndefined();
+    expect(figure('usage').properties.dataCompare).toBe('status');
+  });
+
   it('reads a structural check as verified when its snapshot shows the claim', () => {
     expect(textOf(select('summary.lab-claim', figure('topology')) as Element)).toBe(
       "Verified: veth0's peer is in c1, on br0; mv1's parent is up0",
