@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { type CellRun, compareCell, compareRun, type RecordedRun } from '../../src/cells/compare.ts';
+import { type CellRun, compareCell, compareRun } from '../../src/cells/compare.ts';
 import { plainText } from '../../src/cells/normalize.ts';
 import { type Cell, loadChapter } from '../../src/cells/parse.ts';
 import type { CellRecording, Recording } from '../../src/cells/recording.ts';
@@ -66,7 +66,7 @@ const pids = recordedOf('pids');
 interface Case {
   name: string;
   cell: Cell;
-  recorded: RecordedRun;
+  recorded: CellRun;
   fresh: CellRun;
   same: boolean;
   /** The kinds of problems, and a text each must contain. */
@@ -112,14 +112,6 @@ const CASES: Case[] = [
     recorded: run('passed', '12.5\r\n'),
     fresh: run('passed', '99.1\r\n'),
     same: true,
-    problems: [],
-  },
-  {
-    name: 'a skip here of a cell recorded on another target',
-    cell: textCell,
-    recorded: { ...run('passed', 'hi\r\n'), elsewhere: true },
-    fresh: run('skipped', '', 'needs ipvlan'),
-    same: false,
     problems: [],
   },
   {
@@ -213,14 +205,13 @@ const CASES: Case[] = [
 
 /** `labbook check`'s answer for one cell: compareRun over a chapter of that cell alone. */
 function checkAnswer(c: Case) {
-  const rec = (r: CellRun, extra: Partial<CellRecording> = {}): CellRecording => ({
+  const rec = (r: CellRun): CellRecording => ({
     id: c.cell.id,
     hash: c.cell.hash,
     exitCode: 0,
     durationMs: 1,
     droppedBytes: 0,
     ...r,
-    ...extra,
   });
   const env = { target: 'local', kernel: '6.1', arch: 'x86_64', distro: 'Debian 12', iproute2: '6', utilLinux: '2' };
   const chapterOf = (cells: CellRecording[]): Recording => ({
@@ -230,11 +221,7 @@ function checkAnswer(c: Case) {
     environment: { ...env, cgroup: 'v2' },
     cells,
   });
-  const elsewhere = c.recorded.elsewhere
-    ? { environment: { ...env, cgroup: 'v2' as const, recordedAt: '2026-12-01', skippedHere: 'needs ipvlan' } }
-    : {};
-  const { elsewhere: _, ...recorded } = c.recorded;
-  return compareRun([c.cell], chapterOf([rec(c.fresh)]), chapterOf([rec(recorded, elsewhere)]));
+  return compareRun([c.cell], chapterOf([rec(c.fresh)]), chapterOf([rec(c.recorded)]));
 }
 
 describe('compareCell, the comparer of labbook check and of the page', () => {
