@@ -2,7 +2,7 @@
  * What record and check share: the chapters named (all by default), parsed before any lab
  * is made, run a few at a time on one target, with a progress line per cell.
  */
-import { listChapters, recordingPath, resolveChapter } from '../../src/cells/chapters.ts';
+import { listChapters, resolveChapter } from '../../src/cells/chapters.ts';
 import { type Chapter, loadChapter } from '../../src/cells/parse.ts';
 import type { Recording } from '../../src/cells/recording.ts';
 import { runChapter } from '../chapter-run.ts';
@@ -14,8 +14,6 @@ export interface ChapterJob {
   slug: string;
   file: string;
   chapter: Chapter;
-  /** Where its recording is (or goes). */
-  path: string;
 }
 
 /**
@@ -26,7 +24,7 @@ export function chapterJobs(names: string[]): ChapterJob[] {
   const found = names.length ? names.map(resolveChapter) : listChapters();
   if (!found.length) throw new UsageError('there are no chapters in src/content/docs yet');
   return found
-    .map((c) => ({ ...c, chapter: loadChapter(c.file), path: recordingPath(c.file) }))
+    .map((c) => ({ ...c, chapter: loadChapter(c.file) }))
     .filter((c) => names.length || c.chapter.cells.length);
 }
 

@@ -1,28 +1,54 @@
-/** `labbook check [chapter...]`: run chapters and compare each with its recording. */
+/**
+ * `labbook check [chapter...] [--target T|vm|matrix]`: run chapters and compare each with its
+ * recording on the target's entry of the matrix (another target: the entry with its cgroup
+ * layout, said so). A recording made on another kernel, distribution or tool version than
+ * the target has now is noticed, not failed.
+ */
 import { styleText } from 'node:util';
+import { recordingPath } from '../../src/cells/chapters.ts';
 import { compareRun, type Problem } from '../../src/cells/compare.ts';
-import { readRecording } from '../../src/cells/recording.ts';
+import { entryToCompare } from '../../src/cells/matrix.ts';
+import { drift, readRecording } from '../../src/cells/recording.ts';
 import { chapterJobs, runPool } from './chapter-pool.ts';
-import { defineCommand, JOBS_OPTION, TARGET_OPTIONS, timeoutScale, wholeNumber } from './command.ts';
-import { onTarget } from './on-target.ts';
+import { defineCommand, JOBS_OPTION, TARGET_OPTIONS, wholeNumber } from './command.ts';
+import { onTargets } from './on-target.ts';
+import { type Tally, tally, tallyTable } from './progress.ts';
 
 export const check = defineCommand({
-  usage: `check [chapter...]          run chapters and compare with their recordings
+  usage: `check [chapter...]          run chapters and compare with their recordings on the
+                              target's entry of the matrix (--target matrix: every entry)
     --jobs N                  chapters run at once (default 2)`,
   options: { ...TARGET_OPTIONS, ...JOBS_OPTION },
   takes: 'any',
   async run({ values, names }) {
     const jobs = chapterJobs(names);
-    const options = { jobs: wholeNumber(values.jobs, '--jobs'), timeoutScale: timeoutScale(values['timeout-scale']) };
-    return onTarget(values, async (target) => {
-      const bad = await runPool(jobs, { ...options, target }, 'match', async ({ slug, chapter, path }, run) => {
-        const { recording, elapsed } = await run();
-        const problems = compareRun(chapter.cells, recording, readRecording(path));
-        const summary = problems.length ? 'differs from its recording' : 'matches its recording';
+    return onTargets(values, async ({ target, spec, timeoutScale }) => {
+      const options = { jobs: wholeNumber(values.jobs, '--jobs'), target, timeoutScale };
+      const tallies: Tally[] = [];
+      let where = '';
+      const bad = await runPool(jobs, options, `match on ${spec}`, async ({ slug, file, chapter }, run) => {
+        const { recording: fresh, elapsed } = await run();
+        tallies.push(tally(slug, fresh));
+        where = `${fresh.environment.distro}, Linux ${fresh.environment.kernel}`;
+        const { entry, why } = entryToCompare(
+          spec,
+          fresh.environment.cgroup,
+          (e) => readRecording(recordingPath(file, e))?.environment.cgroup,
+        );
+        const recording = readRecording(recordingPath(file, entry));
+        const problems = compareRun(chapter.cells, fresh, recording);
+        const summary = problems.length
+          ? `differs from its recording on ${entry.name}`
+          : `matches its recording on ${entry.name}`;
         console.log(styleText(problems.length ? 'red' : 'green', `${slug}: ${summary} in ${elapsed}`));
+        if (why) console.log(styleText('yellow', `  notice: ${why}`));
+        for (const d of recording ? drift(recording.environment, fresh.environment) : []) {
+          console.log(styleText('yellow', `  notice: ${d}`));
+        }
         printProblems(problems);
         return problems.length > 0;
       });
+      console.log(`\nthe cells on ${spec} (${where}):\n${tallyTable(tallies)}\n`);
       return bad ? 1 : 0;
     });
   },

@@ -80,16 +80,18 @@ export const TARGET_OPTIONS = {
   target: { type: 'string' },
   identity: { type: 'string' },
   'known-hosts': { type: 'string' },
-  'timeout-scale': { type: 'string', default: '1' },
+  'timeout-scale': { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
-export const TARGET_USAGE = `  --target T          where the labs run: local (default), ssh://user@host[:port], vm (the
-                      VM of "labbook vm"), or a command that runs a shell command line there,
-                      given as its last argument ('limactl shell default', 'sh -c')
+export const TARGET_USAGE = `  --target T          where the labs run: local (default), vm:debian12 or vm:debian13 (a VM of
+                      "labbook vm", started for the command if it is not up), ssh://user@host[:port],
+                      or a command that runs a shell command line there, given as its last
+                      argument ('limactl shell default', 'sh -c'); record and check also take
+                      matrix (every entry in turn) and vm (every VM)
   --identity FILE     ssh: the private key to log in with
   --known-hosts FILE  ssh: the known_hosts to check the host key against (default: yours)
-  --timeout-scale N   multiply every cell's timeout by N on a slow target (default 1; the VM
-                      without KVM runs about 10 times slower: --timeout-scale 10)`;
+  --timeout-scale N   multiply every cell's timeout by N on a slow target (default 1, and 10
+                      on a VM without KVM, which runs about 10 times slower)`;
 
 export const JOBS_OPTION = { jobs: { type: 'string', default: '2' } } as const satisfies ParseArgsOptionsConfig;
 

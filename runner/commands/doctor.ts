@@ -14,7 +14,7 @@ export const doctor = defineCommand({
   usage: 'doctor                      what the target can run, and which cells it will skip',
   options: TARGET_OPTIONS,
   takes: 'nothing',
-  run: ({ values }) => onTarget(values, diagnose),
+  run: ({ values }) => onTarget(values, ({ target }) => diagnose(target)),
 });
 
 async function diagnose(target: Target): Promise<number> {

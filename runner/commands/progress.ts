@@ -1,7 +1,7 @@
 /** How commands show cells going by: a status line per cell, a bar per chapter. */
 import { styleText } from 'node:util';
 import { formatDuration } from '../../src/cells/format.ts';
-import type { CellRecording } from '../../src/cells/recording.ts';
+import type { CellRecording, Recording } from '../../src/cells/recording.ts';
 
 const STATUS_STYLE = {
   passed: 'green',
@@ -31,4 +31,61 @@ export function bar(done: number, total: number): string {
 /** The time since a performance.now() reading, as "4.2 s". */
 export function elapsedSince(t0: number): string {
   return formatDuration(Math.round(performance.now() - t0));
+}
+
+export interface Tally {
+  chapter: string;
+  passed: number;
+  skipped: number;
+  /** Failed, timed out or in error. */
+  bad: number;
+  of: number;
+}
+
+/** How a chapter's cells went in one run. */
+export function tally(chapter: string, recording: Recording): Tally {
+  const count = (...statuses: CellRecording['status'][]) =>
+    recording.cells.filter((c) => statuses.includes(c.status)).length;
+  return {
+    chapter,
+    passed: count('passed'),
+    skipped: count('skipped'),
+    bad: count('failed', 'timed-out', 'error'),
+    of: recording.cells.length,
+  };
+}
+
+/**
+ * A Markdown table of how every chapter went on one target, and the sum:
+ *
+ *   | chapter | passed | skipped | failed, timed out or error | of |
+ *   |---|---|---|---|---|
+ *   | namespace | 35 | 0 | 0 | 35 |
+ *   | **all** | **35** | 0 | 0 | 35 |
+ */
+export function tallyTable(rows: Tally[]): string {
+  const all = rows.reduce(
+    (s, r) => ({
+      ...s,
+      passed: s.passed + r.passed,
+      skipped: s.skipped + r.skipped,
+      bad: s.bad + r.bad,
+      of: s.of + r.of,
+    }),
+    {
+      chapter: '**all**',
+      passed: 0,
+      skipped: 0,
+      bad: 0,
+      of: 0,
+    },
+  );
+  const line = (r: Tally, passed = String(r.passed)) =>
+    `| ${r.chapter} | ${passed} | ${r.skipped} | ${r.bad} | ${r.of} |`;
+  return [
+    '| chapter | passed | skipped | failed, timed out or error | of |',
+    '|---|---|---|---|---|',
+    ...[...rows].sort((a, b) => a.chapter.localeCompare(b.chapter)).map((r) => line(r)),
+    line(all, `**${all.passed}**`),
+  ].join('\n');
 }

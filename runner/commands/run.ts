@@ -3,7 +3,7 @@ import { styleText } from 'node:util';
 import { resolveChapter } from '../../src/cells/chapters.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
 import { runChapter } from '../chapter-run.ts';
-import { defineCommand, TARGET_OPTIONS, timeoutScale } from './command.ts';
+import { defineCommand, TARGET_OPTIONS } from './command.ts';
 import { onTarget } from './on-target.ts';
 import { statusLine } from './progress.ts';
 
@@ -15,13 +15,12 @@ export const run = defineCommand({
   async run({ values, names }) {
     const { slug, file } = resolveChapter(names[0] as string);
     const chapter = loadChapter(file);
-    const scale = timeoutScale(values['timeout-scale']);
-    return onTarget(values, async (target) => {
+    return onTarget(values, async ({ target, timeoutScale }) => {
       let failed = 0;
       await runChapter(chapter, slug, {
         target,
         until: values.cell,
-        timeoutScale: scale,
+        timeoutScale,
         onCellStart(cell) {
           const where = ` [${cell.session}]${cell.hidden ? ' (hidden)' : ''}`;
           console.log(styleText('bold', `\n── ${cell.id}`) + styleText('dim', where));

@@ -44,7 +44,7 @@ export const serve = defineCommand({
     const maxPageSessions = wholeNumber(values['max-sessions'], '--max-sessions');
     const maxPageSessionsPerPage = wholeNumber(values['max-sessions-per-page'], '--max-sessions-per-page');
     const catalog = loadCatalog(names.length ? names.map(resolveChapter) : undefined);
-    return onTarget(values, async (target) => {
+    return onTarget(values, async ({ target }) => {
       if (process.getuid?.() !== 0) {
         console.error(
           styleText('yellow', 'labbook serve: not root, so Run will fail: labs need root (start it with sudo).'),

@@ -1,13 +1,14 @@
 #!/bin/bash
-# Builds the labbook VM: a Debian 12 (bookworm) disk image made only from Debian's packages,
+# Builds a labbook VM image: a Debian disk image (of SUITE: bookworm, trixie) made only from Debian's packages,
 # with its kernel and a small initramfs beside it, an SSH key for root and the guest's host
 # key. Everything is made under DIR/build and moved into place only when whole, so a
 # failed build leaves no half image. Progress lines start with "step ".
-# usage: build.sh DIR PACKAGES   (PACKAGES: labbook's baseline and the cells' tools, comma-separated,
-#                                from the package map src/cells/packages.ts)
+# usage: build.sh DIR SUITE PACKAGES   (PACKAGES: labbook's baseline and the cells' tools,
+#                                      comma-separated, from the package map src/cells/packages.ts)
 set -euo pipefail
 dir=$1
-tools=$2
+suite=$2
+tools=$3
 build=$dir/build
 log=$dir/build.log
 rm -rf "$build"
@@ -23,9 +24,9 @@ mirror=$(awk '/^URIs:/ && $2 ~ /debian\/?$/ { print $2; exit }' /etc/apt/sources
 
 # A booting, reachable system (kmod loads modules on demand), then the tutorial's tools.
 packages=systemd-sysv,udev,kmod,linux-image-amd64,openssh-server,dbus,libpam-systemd,$tools
-step "1/5 debootstrap bookworm (minbase and $(tr , '\n' <<<"$packages" | wc -l) packages) from $mirror"
+step "1/5 debootstrap $suite (minbase and $(tr , '\n' <<<"$packages" | wc -l) packages) from $mirror"
 root=$build/rootfs
-debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >>"$log" 2>&1 ||
+debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$mirror" >>"$log" 2>&1 ||
   fail "debootstrap failed"
 
 step "2/5 configure: network, fstab, root's SSH key, a small initramfs"
@@ -49,6 +50,9 @@ printf '%s\n' virtio_pci virtio_blk ext4 >>"$root/etc/initramfs-tools/modules"
 unshare --mount --propagation private -- bash -euc '
   mount -t proc proc "$1/proc"; mount --bind /dev "$1/dev"; mount -t sysfs sysfs "$1/sys"
   chroot "$1" systemctl enable systemd-networkd
+  # No timer wakes in the middle of a chapter (a resumed guest sets its clock forward).
+  chroot "$1" systemctl mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer \
+    fstrim.timer logrotate.timer man-db.timer systemd-tmpfiles-clean.timer
   chroot "$1" update-initramfs -u -k all' _ "$root" >>"$log" 2>&1 || fail "configuring the guest failed"
 
 step "3/5 kernel and initramfs"

@@ -1,13 +1,14 @@
 /**
- * The VM's image: a Debian disk image, kernel and initramfs made by build.sh from the guest
- * packages, and the version that says which build script and packages made it (an image made
- * otherwise lacks what this one adds, so it is built again).
+ * A VM's image: a Debian disk image, kernel and initramfs made by build.sh from the guest
+ * packages, and the version that says which build script, suite and packages made it (an
+ * image made otherwise lacks what this one adds, so it is built again).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { VmImage } from '../../src/cells/matrix.ts';
 import { TargetError } from '../target.ts';
 import type { Progress } from './console.ts';
 import { guestPackages } from './packages.ts';
@@ -16,24 +17,33 @@ import { vmDir, vmFile } from './state.ts';
 const BUILD = join(dirname(fileURLToPath(import.meta.url)), 'build.sh');
 const HEARTBEAT_MS = 15_000;
 
-/** The build script's and the guest packages' hash. */
-function imageVersion(): string {
-  return createHash('sha256').update(readFileSync(BUILD)).update(guestPackages().join(',')).digest('hex').slice(0, 16);
+/** The hash of the build script, the suite and the guest packages. */
+function imageVersion(image: VmImage): string {
+  return createHash('sha256')
+    .update(readFileSync(BUILD))
+    .update(image.suite)
+    .update(guestPackages().join(','))
+    .digest('hex')
+    .slice(0, 16);
 }
 
-function imageIsCurrent(): boolean {
-  if (!existsSync(vmFile('disk.img'))) return false;
+/** The version of the image in its directory, if it is whole. */
+export function builtVersion(image: VmImage): string | undefined {
+  if (!existsSync(vmFile(image.name, 'disk.img'))) return undefined;
   try {
-    return readFileSync(vmFile('image.version'), 'utf8').trim() === imageVersion();
+    return readFileSync(vmFile(image.name, 'image.version'), 'utf8').trim();
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /** Runs build.sh, printing its steps as they come and a heartbeat while one lasts. */
-async function build(log: Progress): Promise<void> {
-  log(`building the VM image in ${vmDir()} (about 2 to 4 minutes)`);
-  const child = spawn('bash', [BUILD, vmDir(), guestPackages().join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function build(image: VmImage, log: Progress): Promise<void> {
+  mkdirSync(vmDir(image.name), { recursive: true });
+  log(`building the ${image.name} image (Debian ${image.suite}) in ${vmDir(image.name)} (about 2 to 4 minutes)`);
+  const child = spawn('bash', [BUILD, vmDir(image.name), image.suite, guestPackages().join(',')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let step = '';
   const heartbeat = setInterval(() => log(`  still at ${step}`, true), HEARTBEAT_MS);
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
@@ -45,16 +55,17 @@ async function build(log: Progress): Promise<void> {
   });
   const code = await new Promise((resolve) => child.once('exit', resolve));
   clearInterval(heartbeat);
-  if (code !== 0) throw new TargetError('labbook vm: the build failed (its log is in build.log in the VM directory)');
-  writeFileSync(vmFile('image.version'), `${imageVersion()}\n`);
+  if (code !== 0) {
+    throw new TargetError(`labbook vm: the ${image.name} build failed (its log: ${vmFile(image.name, 'build.log')})`);
+  }
+  writeFileSync(vmFile(image.name, 'image.version'), `${imageVersion(image)}\n`);
 }
 
-/** Uses the image in the VM directory if this build script and these packages made it; builds it otherwise. */
-export async function ensureImage(log: Progress): Promise<void> {
-  if (imageIsCurrent()) {
-    log(`using the image in ${vmDir()}`);
-    return;
-  }
-  if (existsSync(vmFile('disk.img'))) log('the image was made by an older build script: building it again');
-  await build(log);
+/** Uses the image in its directory if this build script, suite and packages made it; builds it otherwise. Returns its version. */
+export async function ensureImage(image: VmImage, log: Progress): Promise<string> {
+  const built = builtVersion(image);
+  if (built === imageVersion(image)) return built;
+  if (built) log(`the ${image.name} image was made by an older build script: building it again`);
+  await build(image, log);
+  return imageVersion(image);
 }

@@ -1,13 +1,18 @@
 /**
- * The VM's QEMU: its command line (a pure function of the VM directory, the forwarded SSH
- * port and the accelerator), which accelerators to try, and the process (started daemonized
- * with a pid file, stopped by that pid). KVM when /dev/kvm is usable; software emulation
- * (TCG) otherwise, and also when the kernel prints nothing under KVM (nested KVM that does
- * not work). User networking only, SSH forwarded from 127.0.0.1; -snapshot, so the image
- * never changes and every boot starts clean.
+ * A VM's QEMU: its command line (a pure function of the VM directory, the forwarded SSH
+ * port, the accelerator and how it starts), which accelerators to try, and the process
+ * (started daemonized with a pid file, stopped by that pid). KVM when /dev/kvm is usable;
+ * software emulation (TCG) otherwise, and also when the kernel prints nothing under KVM
+ * (nested KVM that does not work). User networking only, SSH forwarded from 127.0.0.1.
+ *
+ * The disk is saved/disk.qcow2, an overlay of the built disk.img, which never changes. A VM
+ * boots once to save its state ("boot", in saving/: the overlay takes what booting wrote,
+ * then QEMU stops and writes its memory and devices to state); every later start resumes from
+ * that state ("resume": -incoming, and -snapshot so the overlay stays as it was saved).
+ * A "cold" boot, from the overlay and with -snapshot, is what a resume saves (the bench).
  */
 import { closeSync, constants, openSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runCommand } from '../target.ts';
 import { runningVm, vmFile } from './state.ts';
 
@@ -26,26 +31,55 @@ export function describeAccel(accel: Accel): string {
 }
 
 export interface QemuOptions {
-  /** The VM directory: vmlinuz, initrd.img, disk.img; console.log and qemu.pid are written there. */
+  /** The VM directory: vmlinuz, initrd.img, saved/; console.log, qmp.sock and qemu.pid are written there. */
   dir: string;
   /** The port of 127.0.0.1 forwarded to the guest's SSH. */
   port: number;
   accel: Accel;
+  /**
+   * "boot": a boot whose state is then saved (its disk writes kept in the overlay);
+   * "resume": from the saved state; "cold": a boot that keeps nothing (bench/vm-start.ts).
+   */
+  start: 'boot' | 'resume' | 'cold';
 }
 
-/** QEMU's argv, the binary first. Only the accelerator and the CPU model differ between KVM and TCG. */
-export function qemuArgv({ dir, port, accel }: QemuOptions): string[] {
+/**
+ * The saved state's files: the disk overlay and QEMU's migration stream, in saved/. A boot
+ * that saves them writes them in saving/, which becomes saved/ only once they are whole, so
+ * a failed boot leaves the state there was.
+ */
+export const stateDir = (dir: string, start: QemuOptions['start']) => join(dir, start === 'boot' ? 'saving' : 'saved');
+export const savedDisk = (dir: string, start: QemuOptions['start'] = 'resume') =>
+  join(stateDir(dir, start), 'disk.qcow2');
+export const savedState = (dir: string, start: QemuOptions['start'] = 'resume') => join(stateDir(dir, start), 'state');
+
+/**
+ * QEMU's argv, the binary first. Only the accelerator and the CPU model differ between KVM
+ * and TCG; only the last words between a boot and a resume.
+ */
+export function qemuArgv({ dir, port, accel, start }: QemuOptions): string[] {
   return [
     QEMU,
-    ...['-name', 'labbook-vm', '-m', '1024', '-smp', '2'],
+    ...['-name', `labbook-${basename(dir)}`, '-m', '1024', '-smp', '2'],
     ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host,-arch-capabilities'] : ['-accel', 'tcg', '-cpu', 'max']),
     ...['-kernel', join(dir, 'vmlinuz'), '-initrd', join(dir, 'initrd.img')],
     ...['-append', 'root=/dev/vda rw console=ttyS0'],
-    ...['-drive', `file=${join(dir, 'disk.img')},if=virtio,format=raw`, '-snapshot'],
+    ...['-drive', `file=${savedDisk(dir, start)},if=virtio,format=qcow2`],
     ...['-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=net0'],
     ...['-display', 'none', '-serial', `file:${join(dir, 'console.log')}`],
+    ...['-qmp', `unix:${join(dir, 'qmp.sock')},server=on,wait=off`],
     ...['-daemonize', '-pidfile', join(dir, 'qemu.pid')],
+    ...(start === 'boot' ? [] : ['-snapshot']),
+    ...(start === 'resume' ? ['-incoming', `exec:cat ${savedState(dir)}`] : []),
   ];
+}
+
+/**
+ * What a saved state depends on, beside QEMU's version and the image: the command line of
+ * the boot that saved it, without the SSH port (a resume may forward another).
+ */
+export function stateCommandLine(dir: string, accel: Accel): string {
+  return qemuArgv({ dir, port: 0, accel, start: 'boot' }).join(' ');
 }
 
 /** Whether this process may open /dev/kvm read-write (it exists, and the user may use it). */
@@ -65,13 +99,13 @@ export async function startQemu(options: QemuOptions): Promise<void> {
 }
 
 /** The files that say a VM runs: removed when it stops. */
-export function forgetRunningVm(): void {
-  for (const f of ['qemu.pid', 'port', 'known_hosts']) rmSync(vmFile(f), { force: true });
+export function forgetRunningVm(image: string): void {
+  for (const f of ['qemu.pid', 'port', 'known_hosts', 'qmp.sock']) rmSync(vmFile(image, f), { force: true });
 }
 
-/** Stops the VM's QEMU at once (SIGTERM), if it runs. */
-export function stopQemu(): void {
-  const vm = runningVm();
+/** Stops the image's QEMU at once (SIGTERM), if it runs. */
+export function stopQemu(image: string): void {
+  const vm = runningVm(image);
   if (vm) process.kill(vm.pid, 'SIGTERM');
-  forgetRunningVm();
+  forgetRunningVm(image);
 }

@@ -1,22 +1,43 @@
 /**
- * `labbook vm up|down|status|target`: a disposable Debian 12 VM for the cells. Its image is
- * built from Debian's packages (image.ts, build.sh), booted with QEMU (qemu.ts) and reached
- * over SSH with its own key and pinned host key (state.ts); the host's tools come from the
- * package map (packages.ts), and the progress lines from console.ts.
+ * `labbook vm up|down|status|target [IMAGE...]`: the matrix's disposable Debian VMs (one
+ * per image of src/cells/matrix.ts; all of them when none is named). An image is built from
+ * Debian's packages (image.ts, build.sh), booted once with QEMU to save its state, and from
+ * then on resumed from that state in seconds (qemu.ts); it is reached over SSH with its own
+ * key and pinned host key (state.ts). The host's tools come from the package map
+ * (packages.ts), the progress lines from console.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { TargetError } from '../target.ts';
+import { join } from 'node:path';
+import { type VmImage, vmImages } from '../../src/cells/matrix.ts';
+import { runCommand, TargetError } from '../target.ts';
 import { type Progress, progress } from './console.ts';
-import { ensureImage } from './image.ts';
+import { builtVersion, ensureImage } from './image.ts';
 import { ensureHostTools } from './packages.ts';
-import { type Accel, accelerators, describeAccel, forgetRunningVm, kvmUsable, startQemu, stopQemu } from './qemu.ts';
-import { runningVm, vmDir, vmFile, vmSshArgs, vmTargetOptions } from './state.ts';
+import {
+  type Accel,
+  accelerators,
+  describeAccel,
+  forgetRunningVm,
+  kvmUsable,
+  QEMU,
+  type QemuOptions,
+  savedDisk,
+  savedState,
+  startQemu,
+  stateCommandLine,
+  stateDir,
+  stopQemu,
+} from './qemu.ts';
+import { Qmp } from './qmp.ts';
+import { runningVm, vmDir, vmFile, vmRoot, vmSshArgs, vmTargetOptions } from './state.ts';
 
 const BOOT_TIMEOUT_S = 300;
 /** A kernel that prints nothing this long under KVM is stuck (nested KVM that does not work). */
 const KVM_SILENT_S = 15;
+const RESUME_TIMEOUT_S = 60;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,103 +52,278 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Boots QEMU and waits for SSH; false if the kernel stayed silent under KVM. */
-async function boot(log: Progress, accel: Accel): Promise<boolean> {
+/** The images `names` say (all of the matrix's when none), or an error naming those there are. */
+export function imagesNamed(names: string[]): VmImage[] {
+  const all = vmImages();
+  if (!names.length) return all;
+  return names.map((n) => {
+    const image = all.find((i) => i.name === n || `vm:${i.name}` === n);
+    if (!image)
+      throw new TargetError(`labbook vm: no image "${n}": the matrix has ${all.map((i) => i.name).join(', ')}`);
+    return image;
+  });
+}
+
+/** Picks a port, pins the guest's host key for it, and starts QEMU. */
+async function startOn(image: VmImage, accel: Accel, start: QemuOptions['start']): Promise<number> {
   const port = await freePort();
-  writeFileSync(vmFile('port'), `${port}\n`);
+  writeFileSync(vmFile(image.name, 'port'), `${port}\n`);
   // The guest's host key, pinned for this port: the first connection is already checked.
-  const key = readFileSync(vmFile('host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
-  writeFileSync(vmFile('known_hosts'), `[127.0.0.1]:${port} ${key}\n`, { mode: 0o600 });
-  rmSync(vmFile('console.log'), { force: true });
-  log(`booting with ${describeAccel(accel)}, SSH on 127.0.0.1:${port}`);
-  await startQemu({ dir: vmDir(), port, accel });
+  const key = readFileSync(vmFile(image.name, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+  writeFileSync(vmFile(image.name, 'known_hosts'), `[127.0.0.1]:${port} ${key}\n`, { mode: 0o600 });
+  rmSync(vmFile(image.name, 'console.log'), { force: true });
+  await startQemu({ dir: vmDir(image.name), port, accel, start });
+  return port;
+}
+
+/** Waits for `ssh true`; false if the kernel stayed silent under KVM (QEMU is then stopped). */
+async function waitForSsh(image: VmImage, port: number, accel: Accel, timeoutS: number, log: Progress) {
   const t0 = performance.now();
   let reported = 0;
-  for (let waited = 0; waited < BOOT_TIMEOUT_S; waited = (performance.now() - t0) / 1000) {
-    const r = spawnSync('ssh', [...vmSshArgs(port), 'true'], { stdio: 'ignore' });
+  for (let waited = 0; waited < timeoutS; waited = (performance.now() - t0) / 1000) {
+    const r = spawnSync('ssh', [...vmSshArgs(image.name, port), 'true'], { stdio: 'ignore' });
     if (r.status === 0) return true;
-    const console = existsSync(vmFile('console.log')) ? statSync(vmFile('console.log')).size : 0;
-    if (accel === 'kvm' && waited >= KVM_SILENT_S && console === 0) {
-      stopQemu();
+    const consoleLog = vmFile(image.name, 'console.log');
+    const printed = existsSync(consoleLog) ? statSync(consoleLog).size : 0;
+    if (accel === 'kvm' && waited >= KVM_SILENT_S && printed === 0) {
+      stopQemu(image.name);
       return false;
     }
+    if (!runningVm(image.name)) throw new TargetError(`labbook vm: QEMU of ${image.name} ended: see ${consoleLog}`);
     if (waited - reported >= 10) {
       reported = waited;
-      log(`  waiting for SSH (console: ${console} bytes)`, true);
+      log(`  waiting for SSH (console: ${printed} bytes)`, true);
     }
-    await sleep(1000);
+    await sleep(200);
   }
-  stopQemu();
-  throw new TargetError(`labbook vm: no SSH after ${BOOT_TIMEOUT_S} s: see ${vmFile('console.log')}`);
-}
-
-async function up(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new TargetError('labbook vm up: building and booting the VM needs root');
-  const log = progress();
-  const running = runningVm();
-  if (running) {
-    log(`the VM already runs (pid ${running.pid})`);
-  } else {
-    await ensureHostTools();
-    await ensureImage(log);
-    // Only a KVM boot gives up (its kernel silent); TCG, the last, boots or throws.
-    for (const accel of accelerators(kvmUsable())) {
-      if (await boot(log, accel)) break;
-      log('the kernel printed nothing under KVM: booting again with software emulation');
-    }
-    log('the VM is up');
-  }
-  printTarget();
-}
-
-async function down(): Promise<void> {
-  const vm = runningVm();
-  if (!vm) {
-    console.log('labbook vm: the VM is not running');
-    return;
-  }
-  const log = progress();
-  log('powering off');
-  spawnSync('ssh', [...vmSshArgs(vm.port), 'systemctl poweroff'], { stdio: 'ignore' });
-  for (let i = 0; i < 60 && runningVm(); i++) await sleep(500);
-  if (runningVm()) {
-    log('no clean poweroff in 30 s: stopping QEMU');
-    stopQemu();
-  }
-  forgetRunningVm();
-  log('the VM is down');
-}
-
-function status(): void {
-  const built = existsSync(vmFile('disk.img'));
-  console.log(`directory: ${vmDir()}`);
-  console.log(
-    `image: ${built ? `built ${statSync(vmFile('disk.img')).mtime.toISOString()}` : 'not built ("labbook vm up" builds it)'}`,
+  stopQemu(image.name);
+  throw new TargetError(
+    `labbook vm: no SSH from ${image.name} after ${timeoutS} s: see ${vmFile(image.name, 'console.log')}`,
   );
-  const vm = runningVm();
-  console.log(vm ? `running: QEMU pid ${vm.pid}, SSH on 127.0.0.1:${vm.port}` : 'not running');
 }
 
-function printTarget(): void {
-  const { address, identity, knownHosts } = vmTargetOptions();
-  console.log(`--target vm   (the same as: --target ${address} --identity ${identity} --known-hosts ${knownHosts})`);
-  console.log(`for example:  npx labbook check virtual-nics --target vm`);
-  console.log(`a shell:      ssh ${vmSshArgs(Number(new URL(address).port)).join(' ')}`);
+/**
+ * Where this host's KVM was found not to work (a kernel silent under it): that QEMU goes
+ * straight to software emulation, not through a 15 s wait each start. Not keyed by the host
+ * kernel's release, which a sandbox may change under a running machine; removing the file
+ * tries KVM again (labbook vm status says so).
+ */
+export const kvmSilentFile = () => join(vmRoot(), 'kvm-silent');
+const kvmSilentKey = (qemu: string) => `${qemu.split('\n')[0]}\n`;
+
+function kvmKnownSilent(qemu: string): boolean {
+  try {
+    return readFileSync(kvmSilentFile(), 'utf8') === kvmSilentKey(qemu);
+  } catch {
+    return false;
+  }
 }
 
-export async function vmCommand(action: string | undefined): Promise<number> {
+/** The accelerators to try: KVM first where it is usable and not known silent on this host. */
+async function usableAccelerators(): Promise<Accel[]> {
+  const qemu = await runCommand(QEMU, ['--version']);
+  return accelerators(kvmUsable() && !kvmKnownSilent(qemu));
+}
+
+/** What a saved state was made from: QEMU's version, the boot's command line, the image. */
+function stateVersion(image: VmImage, accel: Accel, qemu: string): string {
+  return createHash('sha256')
+    .update(qemu)
+    .update(stateCommandLine(vmDir(image.name), accel))
+    .update(builtVersion(image) ?? '')
+    .digest('hex')
+    .slice(0, 16);
+}
+
+const stateVersionFile = (image: VmImage) => join(stateDir(vmDir(image.name), 'resume'), 'version');
+
+function savedStateIs(image: VmImage, version: string): boolean {
+  try {
+    return (
+      existsSync(savedState(vmDir(image.name))) && readFileSync(stateVersionFile(image), 'utf8').trim() === version
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Boots the image from its disk, waits for SSH, and saves the guest's state: the disk
+ * overlay as booting left it and QEMU's memory and devices. False if KVM stayed silent.
+ */
+async function bootAndSave(image: VmImage, accel: Accel, version: string, log: Progress): Promise<boolean> {
+  const dir = vmDir(image.name);
+  const saving = stateDir(dir, 'boot');
+  rmSync(saving, { recursive: true, force: true });
+  mkdirSync(saving);
+  const disk = savedDisk(dir, 'boot');
+  await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', join(dir, 'disk.img'), '-F', 'raw', disk]);
+  log(`booting ${image.name} with ${describeAccel(accel)} to save its state (once per image and QEMU)`);
+  const port = await startOn(image, accel, 'boot');
+  if (!(await waitForSsh(image, port, accel, BOOT_TIMEOUT_S, log))) {
+    rmSync(saving, { recursive: true, force: true });
+    return false;
+  }
+  spawnSync('ssh', [...vmSshArgs(image.name, port), 'sync'], { stdio: 'ignore' });
+  const qmp = await Qmp.connect(vmFile(image.name, 'qmp.sock'));
+  try {
+    await qmp.execute('stop');
+    await qmp.execute('migrate', { uri: `exec:cat > ${savedState(dir, 'boot')}` });
+    for (;;) {
+      const { status, 'error-desc': error } = (await qmp.execute('query-migrate')) as {
+        status: string;
+        'error-desc'?: string;
+      };
+      if (status === 'completed') break;
+      if (status === 'failed' || status === 'cancelled')
+        throw new TargetError(`labbook vm: saving ${image.name} failed: ${error ?? status}`);
+      await sleep(100);
+    }
+    await qmp.execute('quit').catch(() => undefined);
+  } finally {
+    qmp.close();
+  }
+  for (let i = 0; i < 50 && runningVm(image.name); i++) await sleep(100);
+  forgetRunningVm(image.name);
+  writeFileSync(join(saving, 'version'), `${version}\n`);
+  // The state there was goes only now that the new one is whole.
+  rmSync(stateDir(dir, 'resume'), { recursive: true, force: true });
+  renameSync(saving, stateDir(dir, 'resume'));
+  log(`saved ${image.name}'s state (${(statSync(savedState(dir)).size / 2 ** 20).toFixed(0)} MiB)`);
+  return true;
+}
+
+/**
+ * Boots the image without its saved state, to `ssh true`, and stops it: what every start
+ * cost before states were saved. Seconds from no QEMU to SSH (bench/vm-start.ts).
+ */
+export async function coldBootSeconds(image: VmImage): Promise<number> {
+  if (runningVm(image.name)) throw new TargetError(`labbook vm: ${image.name} runs: stop it first`);
+  const [accel = 'tcg'] = await usableAccelerators();
+  const t0 = performance.now();
+  const port = await startOn(image, accel, 'cold');
+  try {
+    await waitForSsh(image, port, accel, BOOT_TIMEOUT_S, () => undefined);
+    return (performance.now() - t0) / 1000;
+  } finally {
+    stopQemu(image.name);
+    for (let i = 0; i < 100 && runningVm(image.name); i++) await sleep(100);
+  }
+}
+
+/** Resumes the image from its saved state, waits for SSH, sets the guest's clock and reseeds its random pool. */
+async function resume(image: VmImage, accel: Accel, log: Progress): Promise<void> {
+  const port = await startOn(image, accel, 'resume');
+  // The state was saved stopped, so it loads stopped: QEMU goes on once it has it all.
+  const qmp = await Qmp.connect(vmFile(image.name, 'qmp.sock'));
+  try {
+    for (let t0 = performance.now(); ; await sleep(50)) {
+      const { status } = (await qmp.execute('query-status')) as { status: string };
+      if (status === 'paused' || status === 'postmigrate') break;
+      if (status !== 'inmigrate') throw new TargetError(`labbook vm: resuming ${image.name}: QEMU is ${status}`);
+      if (performance.now() - t0 > RESUME_TIMEOUT_S * 1000)
+        throw new TargetError(`labbook vm: ${image.name}'s saved state did not load in ${RESUME_TIMEOUT_S} s`);
+    }
+    await qmp.execute('cont');
+  } finally {
+    qmp.close();
+  }
+  await waitForSsh(image, port, accel, RESUME_TIMEOUT_S, log);
+  // The guest's clock stopped when its state was saved, and every resume starts from the same random state.
+  const now = Date.now() / 1000;
+  const r = spawnSync(
+    'ssh',
+    [...vmSshArgs(image.name, port), `date -u -s @${now.toFixed(3)} >/dev/null && cat >/dev/urandom`],
+    {
+      input: randomBytes(512),
+    },
+  );
+  if (r.status !== 0) throw new TargetError(`labbook vm: setting ${image.name}'s clock failed: ${r.stderr}`);
+}
+
+/**
+ * Makes the image's VM run: built if need be, its state saved if need be, then resumed.
+ * Returns false if it already ran (then it is left as it is).
+ */
+export async function vmUp(image: VmImage, log: Progress): Promise<boolean> {
+  if (process.getuid?.() !== 0) throw new TargetError('labbook vm up: building and booting a VM needs root');
+  const running = runningVm(image.name);
+  if (running) {
+    log(`${image.name} already runs (pid ${running.pid})`);
+    return false;
+  }
+  await ensureHostTools();
+  await ensureImage(image, log);
+  const t0 = performance.now();
+  const qemu = await runCommand(QEMU, ['--version']);
+  for (const accel of await usableAccelerators()) {
+    const version = stateVersion(image, accel, qemu);
+    if (!savedStateIs(image, version) && !(await bootAndSave(image, accel, version, log))) {
+      log('the kernel printed nothing under KVM: booting again with software emulation (and from now on)');
+      writeFileSync(kvmSilentFile(), kvmSilentKey(qemu));
+      continue;
+    }
+    await resume(image, accel, log);
+    log(`${image.name} is up (resumed in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    return true;
+  }
+  throw new TargetError(`labbook vm: ${image.name} did not start`);
+}
+
+/** Stops the image's VM: its disk writes were QEMU's -snapshot, so there is nothing to keep. */
+export async function vmDown(image: VmImage, log: Progress): Promise<void> {
+  if (!runningVm(image.name)) return;
+  stopQemu(image.name);
+  for (let i = 0; i < 100 && existsSync(`/proc/${runningVm(image.name)?.pid}`); i++) await sleep(100);
+  log(`${image.name} is down`);
+}
+
+function status(image: VmImage): boolean {
+  const built = existsSync(vmFile(image.name, 'disk.img'));
+  const vm = runningVm(image.name);
+  console.log(`${image.name} (Debian ${image.suite}), in ${vmDir(image.name)}:`);
+  console.log(
+    `  image: ${built ? `built ${statSync(vmFile(image.name, 'disk.img')).mtime.toISOString()}` : 'not built ("labbook vm up" builds it)'}`,
+  );
+  console.log(`  saved state: ${existsSync(savedState(vmDir(image.name))) ? 'yes' : 'none yet'}`);
+  console.log(vm ? `  running: QEMU pid ${vm.pid}, SSH on 127.0.0.1:${vm.port}` : '  not running');
+  return !!vm;
+}
+
+function printTarget(image: VmImage): void {
+  const { address, identity, knownHosts } = vmTargetOptions(image.name);
+  console.log(
+    `--target vm:${image.name}   (the same as: --target ${address} --identity ${identity} --known-hosts ${knownHosts})`,
+  );
+  console.log(`  a shell: ssh ${vmSshArgs(image.name, Number(new URL(address).port)).join(' ')}`);
+}
+
+export async function vmCommand(action: string | undefined, names: string[]): Promise<number> {
+  const images = imagesNamed(names);
+  const log = progress();
   switch (action) {
     case 'up':
-      await up();
+      for (const image of images) await vmUp(image, log);
+      for (const image of images) printTarget(image);
+      console.log('for example:  npx labbook check virtual-nics --target vm');
       return 0;
     case 'down':
-      await down();
+      for (const image of images) {
+        if (runningVm(image.name)) await vmDown(image, log);
+        else console.log(`labbook vm: ${image.name} is not running`);
+      }
       return 0;
-    case 'status':
-      status();
-      return runningVm() ? 0 : 3;
+    case 'status': {
+      const up = images.map(status);
+      if (existsSync(kvmSilentFile())) {
+        console.log(
+          `KVM: found not to work with this QEMU, so software emulation (remove ${kvmSilentFile()} to try KVM again)`,
+        );
+      }
+      return up.every(Boolean) ? 0 : 3;
+    }
     case 'target':
-      printTarget();
+      for (const image of images) printTarget(image);
       return 0;
     default:
       throw new TargetError(`labbook vm: say up, down, status or target${action ? `, not "${action}"` : ''}`);

@@ -1,12 +1,14 @@
 /**
  * Where chapters and their recordings live. English chapters are the source of the cells
  * (src/content/docs/<slug>.md); Chinese ones (docs/zh-cn/<slug>.md) must hold the same
- * cells; one recording per chapter (src/content/recordings/<slug>.json) serves both.
+ * cells; one recording per chapter and matrix entry (src/content/recordings/<entry>/<slug>.json)
+ * serves both.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NoSuchChapter } from './errors.ts';
+import { MATRIX, type MatrixEntry, recordingDir } from './matrix.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DOCS = join(ROOT, 'src/content/docs');
@@ -42,11 +44,16 @@ export function slugOf(file: string): string {
   return basename(file).replace(/\.mdx?$/, '');
 }
 
-/** Recordings of the docs live together; a chapter elsewhere (a test fixture) keeps its own beside it. */
-export function recordingPath(file: string): string {
+/**
+ * Where a chapter's recording on a matrix entry is: those of the docs together, by entry; a
+ * chapter elsewhere (a test fixture) keeps its own beside it (NAME.recording.json for the
+ * first entry, NAME.<entry>.recording.json for the others).
+ */
+export function recordingPath(file: string, entry: MatrixEntry): string {
   const rel = relative(DOCS, resolve(file));
-  if (!rel.startsWith('..')) return join(RECORDINGS, `${slugOf(file)}.json`);
-  return resolve(file).replace(/\.mdx?$/, '.recording.json');
+  if (!rel.startsWith('..')) return join(RECORDINGS, recordingDir(entry), `${slugOf(file)}.json`);
+  const suffix = entry === MATRIX[0] ? '' : `.${recordingDir(entry)}`;
+  return resolve(file).replace(/\.mdx?$/, `${suffix}.recording.json`);
 }
 
 /** The translations of an English chapter that exist. */

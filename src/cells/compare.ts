@@ -57,11 +57,6 @@ export type ComparedCell = Pick<Cell, 'id'> & Partial<Pick<Cell, 'compare' | 'da
 /** What it reads of a run of the cell, fresh or recorded. */
 export type CellRun = Pick<CellRecording, 'status' | 'output' | 'reason'>;
 
-export interface RecordedRun extends CellRun {
-  /** Recorded on another target than the rest of its chapter (a CellRecording's `environment`). */
-  elsewhere?: boolean;
-}
-
 export interface CellComparison {
   /** The run matches its recording. False with no problems: there was nothing to compare it with. */
   same: boolean;
@@ -75,7 +70,7 @@ export interface CellComparison {
  * A run of one cell against its recording (undefined: none from the cell's current code). A run
  * that did not pass, or whose snapshot breaks an expectation, is a failure whatever the recording.
  */
-export function compareCell(cell: ComparedCell, fresh: CellRun, recorded?: RecordedRun): CellComparison {
+export function compareCell(cell: ComparedCell, fresh: CellRun, recorded?: CellRun): CellComparison {
   const problems: Problem[] = [];
   const result = (verified: boolean, compared?: CellComparison['compared']): CellComparison => ({
     same: verified && !problems.length,
@@ -98,9 +93,6 @@ export function compareCell(cell: ComparedCell, fresh: CellRun, recorded?: Recor
     }
   }
   if (!recorded) return result(false);
-  // Recorded on a target that has what this one lacks: it cannot be verified here, and its
-  // recording stays the proof from there.
-  if (recorded.elsewhere && fresh.status === 'skipped') return result(false);
   if (recorded.status !== fresh.status) {
     problems.push({
       cell: cell.id,
@@ -144,8 +136,7 @@ export function compareRun(cells: Cell[], fresh: Recording, recording: Recording
     if (!n) continue;
     // A recording from other code is stale (above), not compared.
     const b = before.get(cell.id);
-    const recorded = b && b.hash === cell.hash ? { ...b, elsewhere: b.environment !== undefined } : undefined;
-    problems.push(...compareCell(cell, n, recorded).problems);
+    problems.push(...compareCell(cell, n, b && b.hash === cell.hash ? b : undefined).problems);
   }
   return problems;
 }

@@ -106,6 +106,7 @@ export const TOOLS: Record<string, Tool> = {
   debootstrap: pkg('vm', 'debootstrap'),
   'mkfs.ext4': pkg('vm', 'e2fsprogs'),
   'qemu-system-x86_64': pkg('vm', 'qemu-system-x86', 'qemu-system-x86-core'),
+  'qemu-img': pkg('vm', 'qemu-utils', 'qemu-img'),
   ssh: pkg('vm', 'openssh-client', 'openssh-clients'),
 };
 

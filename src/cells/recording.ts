@@ -1,6 +1,7 @@
 /**
- * The recording of a chapter: what one run of its cells produced on one target, committed
- * beside the chapters (src/content/recordings/<chapter>.json) and written only by the engine.
+ * The recording of a chapter on one entry of the matrix: what one run of its cells produced
+ * there, committed beside the chapters (src/content/recordings/<entry>/<chapter>.json) and
+ * written only by the engine.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -9,7 +10,7 @@ export const CELL_STATUSES = ['passed', 'failed', 'timed-out', 'skipped', 'error
 export type CellStatus = (typeof CELL_STATUSES)[number];
 
 export const environment = z.object({
-  /** Where the cells ran: "local" or the target's address. */
+  /** Where the cells ran: "local", a VM of the matrix ("vm:debian12"), or the target's address. */
   target: z.string(),
   kernel: z.string(),
   // In the order the runner probes them, which a recording read and written again keeps.
@@ -20,17 +21,6 @@ export const environment = z.object({
   cgroup: z.enum(['v1', 'hybrid', 'v2']),
 });
 export type Environment = z.infer<typeof environment>;
-
-/**
- * Where one cell was recorded when that is not where the rest of its chapter was: a cell
- * the chapter's target skips (it lacks ipvlan) recorded on a target that has what it needs.
- */
-export const cellEnvironment = environment.extend({
-  recordedAt: z.string(),
-  /** Why the chapter's own target skipped the cell. */
-  skippedHere: z.string(),
-});
-export type CellEnvironment = z.infer<typeof cellEnvironment>;
 
 export const cellRecording = z.object({
   id: z.string(),
@@ -47,8 +37,6 @@ export const cellRecording = z.object({
   status: z.enum(CELL_STATUSES),
   /** Why the cell was skipped or failed to run, for readers. */
   reason: z.string().optional(),
-  /** Only on a cell recorded on another target than the chapter's (labbook record --only-skipped). */
-  environment: cellEnvironment.optional(),
 });
 export type CellRecording = z.infer<typeof cellRecording>;
 
@@ -66,7 +54,7 @@ export function readRecording(path: string): Recording | undefined {
   const parsed = recording.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (!parsed.success) {
     throw new Error(
-      `${path}: not a valid recording (${parsed.error.issues[0]?.message}); re-record it with labbook record`,
+      `${path}: not a valid recording (${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}); re-record it with labbook record`,
     );
   }
   return parsed.data;
@@ -74,4 +62,19 @@ export function readRecording(path: string): Recording | undefined {
 
 export function serializeRecording(r: Recording): string {
   return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+/** What may change under a recording without its cells changing: the kernel, the distribution, the tools. */
+const DRIFTING = { kernel: 'Linux', distro: 'distribution', iproute2: 'iproute2', utilLinux: 'util-linux' } as const;
+
+/**
+ * How the target a run is on differs from the one its recording was made on, a sentence each:
+ *
+ *   recorded on Linux 6.18.44-fc-v657, this target has 6.18.44-fc-v1045
+ */
+export function drift(recorded: Environment, now: Environment): string[] {
+  return Object.entries(DRIFTING).flatMap(([key, what]) => {
+    const [was, is] = [recorded[key as keyof typeof DRIFTING], now[key as keyof typeof DRIFTING]];
+    return was === is ? [] : [`recorded on ${what} ${was}, this target has ${is}`];
+  });
 }

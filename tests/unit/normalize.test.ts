@@ -24,6 +24,12 @@ describe('normalize', () => {
     expect(normalize('pid:[4026532180] pid:[4026532180]')).not.toBe(normalize('pid:[4026532180] pid:[4026532181]'));
   });
 
+  it("binds the suffix of a remote target's script directory, so two runs there compare", () => {
+    const run = (d: string) => normalize(`├─ 1 bash /dev/shm/labbook-target.${d}/lab-pid1.sh`);
+    expect(run('6Ds28g')).toBe('├─ 1 bash /dev/shm/labbook-target.<lab:1>/lab-pid1.sh');
+    expect(run('7qNONo')).toBe(run('6Ds28g'));
+  });
+
   it('binds an ifindex however it is written: @ifN, "ifindex N", /dev/tapN', () => {
     expect(normalize('mvt0 has ifindex 30\n/dev/tap30 and veth0@if31')).toBe(
       'mvt0 has ifindex <ifindex:2>\n/dev/tap<ifindex:2> and veth0@if<ifindex:1>',

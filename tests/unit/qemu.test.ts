@@ -55,7 +55,7 @@ describe('accelerators', () => {
 describe('qemuArgv', () => {
   const argv = (start: QemuOptions['start'], accel: QemuOptions['accel'] = 'tcg') =>
     qemuArgv({ dir, port: 40123, accel, start });
-  /** What every start has in common under TCG, before the words of its start mode. */
+  /** What every start has in common under TCG, before the words of its start mode (the overlay of saved/). */
   const common = [
     QEMU,
     ...['-name', 'labbook-debian12', '-m', '1024', '-smp', '2'],
@@ -69,8 +69,9 @@ describe('qemuArgv', () => {
     ...['-daemonize', '-pidfile', `${dir}/qemu.pid`],
   ];
 
-  it('is the whole command line of a boot that saves its state: its disk writes kept in the overlay', () => {
-    expect(argv('boot')).toEqual(common);
+  it('is the whole command line of a boot that saves its state: its disk writes kept in a new overlay, in saving/', () => {
+    const drive = common.indexOf('-drive') + 1;
+    expect(argv('boot')).toEqual(common.with(drive, `file=${dir}/saving/disk.qcow2,if=virtio,format=qcow2`));
   });
 
   it('is the whole command line of a resume: the saved state loaded, the overlay left as saved', () => {
@@ -81,7 +82,9 @@ describe('qemuArgv', () => {
     expect(argv('cold')).toEqual([...common, '-snapshot']);
   });
 
-  it('names the saved disk and state inside the VM directory', () => {
+  it('names the saved disk and state inside the VM directory, and those a boot saves beside them', () => {
+    expect(savedDisk(dir, 'boot')).toBe(`${dir}/saving/disk.qcow2`);
+    expect(savedState(dir, 'boot')).toBe(`${dir}/saving/state`);
     expect(savedDisk(dir)).toBe(`${dir}/saved/disk.qcow2`);
     expect(savedState(dir)).toBe(`${dir}/saved/state`);
   });
@@ -115,7 +118,8 @@ describe('qemuArgv', () => {
       for (const start of STARTS) {
         const a = argv(start, accel);
         expect(a.filter((w) => w.includes('disk.img'))).toEqual([]);
-        expect(option(a, '-drive')).toBe(`file=${dir}/saved/disk.qcow2,if=virtio,format=qcow2`);
+        const overlay = start === 'boot' ? 'saving' : 'saved';
+        expect(option(a, '-drive')).toBe(`file=${dir}/${overlay}/disk.qcow2,if=virtio,format=qcow2`);
         expect(a.includes('-snapshot'), `${start} with ${accel}`).toBe(start !== 'boot');
       }
     }

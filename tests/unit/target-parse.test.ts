@@ -62,7 +62,7 @@ describe('parseTarget', () => {
       try {
         const pid = qemu.pid ?? expect.unreachable('no pid');
         for (let i = 0; !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('qemu-system'); i++) {
-          if (i > 100) expect.unreachable('the fake QEMU did not start');
+          if (i > 500) expect.unreachable('the fake QEMU did not start');
           await new Promise((r) => setTimeout(r, 20));
         }
         await body(pid);

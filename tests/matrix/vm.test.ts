@@ -1,0 +1,63 @@
+/**
+ * The chapters on the VMs of the matrix (src/cells/matrix.ts): each VM is started for this
+ * file (resumed from its saved state; built and saved first on a machine that has none, a few
+ * minutes), every chapter runs there in its own lab and must match that entry's recording,
+ * and the VM is stopped after. npm test runs this file after the others (tests/run.ts), so
+ * the emulated guests do not share the two cores with the host's own chapters.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChapter } from '../../runner/chapter-run.ts';
+import type { Target } from '../../runner/target.ts';
+import { parseTarget } from '../../runner/target-parse.ts';
+import { kvmUsable } from '../../runner/vm/qemu.ts';
+import { runningVm } from '../../runner/vm/state.ts';
+import { vmDown, vmUp } from '../../runner/vm/vm.ts';
+import { listChapters } from '../../src/cells/chapters.ts';
+import { MATRIX } from '../../src/cells/matrix.ts';
+import { loadChapter } from '../../src/cells/parse.ts';
+import { problemsOnEntry } from './compare-entry.ts';
+
+const chapters = listChapters()
+  .map((c) => ({ ...c, chapter: loadChapter(c.file) }))
+  .filter((c) => c.chapter.cells.length > 0);
+const log = (text: string) => console.log(`  ${text}`);
+const labbook = new URL('../../runner/bin/labbook.js', import.meta.url).pathname;
+const cli = (...args: string[]) => promisify(execFile)(process.execPath, [labbook, ...args], { timeout: 60_000 });
+// Without KVM the guest runs about ten times slower, as `labbook check --target vm:…` scales it.
+const timeoutScale = kvmUsable() ? 1 : 10;
+
+describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
+  const image = vm as NonNullable<typeof vm>;
+  let target: Target;
+  let started = false;
+  beforeAll(async () => {
+    started = await vmUp(image, log);
+    target = parseTarget(name);
+  }, 900_000);
+  afterAll(async () => {
+    await target?.close();
+    if (started) await vmDown(image, log);
+    if (started) expect(runningVm(image.name)).toBeUndefined();
+  }, 60_000);
+
+  it('is up, and labbook vm says so and how to reach it', async () => {
+    const { stdout } = await cli('vm', 'up', image.name);
+    expect(stdout).toContain(`${image.name} already runs`);
+    expect(stdout).toMatch(new RegExp(`--target ${name} +\\(the same as: --target ssh://root@127\\.0\\.0\\.1:\\d+ `));
+    await expect(cli('vm', 'status', image.name)).resolves.toMatchObject({
+      stdout: expect.stringContaining('running: QEMU pid'),
+    });
+  });
+
+  it.each(chapters)(
+    'chapter $slug runs there and matches its recording',
+    { timeout: 600_000 },
+    async ({ slug, file, chapter }) => {
+      const fresh = await runChapter(chapter, slug, { target, timeoutScale });
+      expect(fresh.environment.target).toBe(name);
+      expect(problemsOnEntry(name, file, chapter, fresh)).toBe('');
+    },
+  );
+});
