@@ -1,20 +1,25 @@
 /**
- * A cell and its recording to the figure a reader sees. The fence itself stays where the
- * placeholder <lab-fence> is, so that Expressive Code still highlights it and adds its copy
- * button.
+ * A cell and its recorded runs to the figure a reader sees: the main run (cell-runs.ts) as the
+ * figure's output, status and stamp, then a line for each other entry of the matrix
+ * (matrix-view.ts). The fence itself stays where the placeholder <lab-fence> is, so that
+ * Expressive Code still highlights it and adds its copy button.
  *
- *   ```sh run id=pid-ns-inode          recording: { status: 'passed', exitCode: 0, durationMs: 12,
- *   readlink /proc/1/ns/pid                         output: 'pid:[4026532834]\r\n', ... }
+ *   ```sh run id=pid-ns-inode          main run, on local: { status: 'passed', exitCode: 0, durationMs: 12,
+ *   readlink /proc/1/ns/pid                                  output: 'pid:[4026532834]\r\n', ... }
  *   ```
  *   ->
  *   <figure class="lab-cell" data-lab-cell data-chapter="namespace" data-cell="pid-ns-inode"
- *           data-hash="9f3c..." data-status="passed">
+ *           data-hash="9f3c..." data-status="passed" data-entry="local">
  *     <lab-fence></lab-fence>
  *     <pre class="lab-terminal" aria-label="Recorded output" ...>pid:[4026532834]</pre>
  *     <div class="lab-meta" data-pagefind-ignore><span class="lab-status" data-status="passed">passed</span>
- *       <span class="lab-exit">exit 0 · 12 ms</span><span class="lab-where">recorded <time>2026-11-30</time> · ...</span>
- *       <div class="lab-run">...</div></div>
+ *       <span class="lab-exit">exit 0 · 12 ms</span><span class="lab-where">recorded <time>2026-11-30</time> ·
+ *       Debian GNU/Linux 12 (bookworm) · Linux 6.18.44-fc-v657 · local</span><div class="lab-run">...</div></div>
+ *     <ul class="lab-kernels" ...><li data-entry="vm:debian12" data-verdict="same">vm:debian12 · Linux 6.1: same output</li>...</ul>
  *   </figure>
+ *
+ * The figure's data-* and its meta line describe the main run: the page's Compare button
+ * compares a live run with that (src/live/client/cell-view.ts).
  *
  * A check cell reads as its claim, "Verified: <claim>", with everything else in a <details>;
  * a diagram `beside` a cell stands next to its output, or under a check's claim.
@@ -23,54 +28,35 @@ import type { Element, ElementContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { h } from 'hastscript';
 import { structureProblems } from '../cells/compare.ts';
-import { formatDuration } from '../cells/format.ts';
 import { plainText } from '../cells/normalize.ts';
 import type { Cell } from '../cells/parse.ts';
-import type { CellRecording, Environment, Recording } from '../cells/recording.ts';
+import type { CellRecording } from '../cells/recording.ts';
 import { type DataKind, readStructure, structureMermaid } from '../cells/structure/index.ts';
 import { plotSvg } from '../cells/structure/samples.ts';
+import type { EntryRun } from './cell-runs.ts';
 import { mermaidFigure } from './diagram.ts';
 import { SiteError } from './errors.ts';
+import { otherKernels } from './matrix-view.ts';
 import type { MermaidRenderer } from './mermaid-render.ts';
 import type { Page } from './page.ts';
 import { runControl } from './run-control.ts';
+import { statusBadges } from './status-badges.ts';
 import type { Translate } from './strings.ts';
 import { terminalHtml } from './terminal-html.ts';
 
 export const FENCE_SLOT = 'lab-fence';
 
-function where(env: Environment, recordedAt: string, t: Translate): Element {
-  return h('span.lab-where', [
-    `${t('labbook.recorded')} `,
-    h('time', { datetime: recordedAt }, recordedAt.slice(0, 10)),
-    ` · ${env.distro} · Linux ${env.kernel} · ${env.target}`,
-  ]);
-}
-
-/**
- * Where a cell's recording comes from: the chapter's stamp, or, for a cell recorded on
- * another target than the rest of its chapter, that target's stamp and why it was recorded there.
- */
-function provenance(rec: CellRecording, recording: Recording, t: Translate): Element[] {
-  const env = rec.environment;
-  if (!env) return [where(recording.environment, recording.recordedAt, t)];
+/** Where and when the run a figure shows was recorded: its entry of the matrix, its kernel, its distribution. */
+function where({ entry, recording, rec }: EntryRun, t: Translate): Element[] {
+  if (!recording || !rec) return [];
+  const { environment: env, recordedAt } = recording;
   return [
-    where(env, env.recordedAt, t),
-    h('span.lab-elsewhere', t('labbook.recordedElsewhere', { target: env.target, why: env.skippedHere })),
+    h('span.lab-where', { dataEntry: entry.name }, [
+      `${t('labbook.recorded')} `,
+      h('time', { datetime: recordedAt }, recordedAt.slice(0, 10)),
+      ` · ${env.distro} · Linux ${env.kernel} · ${entry.name}`,
+    ]),
   ];
-}
-
-const exit = (code: number | null, t: Translate) =>
-  code === null ? t('labbook.exit.none') : t('labbook.exit.code', { code });
-
-function status(rec: CellRecording | undefined, stale: boolean, t: Translate): Element[] {
-  if (!rec) return [h('span.lab-status', { dataStatus: 'none' }, t('labbook.notRecorded'))];
-  const word = t(`labbook.status.${rec.status}`);
-  const badges = [h('span.lab-status', { dataStatus: rec.status }, rec.reason ? `${word}: ${rec.reason}` : word)];
-  if (stale) badges.push(h('span.lab-status', { dataStatus: 'stale' }, t('labbook.stale')));
-  if (rec.status !== 'skipped')
-    badges.push(h('span.lab-exit', `${exit(rec.exitCode, t)} · ${formatDuration(rec.durationMs)}`));
-  return badges;
 }
 
 /**
@@ -112,14 +98,14 @@ async function drawing(
 
 export async function cellFigure(
   cell: Cell,
-  recording: Recording | undefined,
+  { main, others }: { main: EntryRun; others: EntryRun[] },
   page: Page,
   t: Translate,
   mermaid: MermaidRenderer,
   beside?: Element,
 ): Promise<Element> {
-  const rec = recording?.cells.find((c) => c.id === cell.id);
-  const stale = !!rec && rec.hash !== cell.hash;
+  const { rec } = main;
+  const stale = !!rec && !main.current;
   const drawn = cell.data && cell.title && rec?.output && rec.status === 'passed';
   const output = drawn
     ? await drawing(cell as Cell & { data: DataKind; title: string }, rec, t, mermaid)
@@ -134,11 +120,12 @@ export async function cellFigure(
   const shown = beside && !cell.check ? h('div.lab-beside', folded ? [folded, beside] : [beside]) : folded;
   // Repeated under every cell: kept out of the search index.
   const meta = h('div.lab-meta', { dataPagefindIgnore: '' }, [
-    ...status(rec, stale, t),
-    ...(rec && recording ? provenance(rec, recording, t) : []),
+    ...statusBadges(rec, stale, t),
+    ...where(main, t),
     runControl(t),
   ]);
-  const body: ElementContent[] = [h(FENCE_SLOT), ...(shown ? [shown] : []), meta];
+  const kernels = await otherKernels(cell, main, others, t);
+  const body: ElementContent[] = [h(FENCE_SLOT), ...(shown ? [shown] : []), meta, ...(kernels ? [kernels] : [])];
   // A structural claim holds only if the recorded snapshot shows it.
   const verified = rec?.status === 'passed' && !stale && !structureProblems(cell, rec.output).length;
   const claim = cell.claim ?? cell.id;
@@ -151,6 +138,8 @@ export async function cellFigure(
       dataCell: cell.id,
       dataHash: cell.hash,
       dataStatus: !rec ? 'none' : stale ? 'stale' : rec.status,
+      // The entry whose run the figure shows, and the page's Compare button compares with.
+      dataEntry: main.entry.name,
       dataKind: cell.data,
       // What the page's Compare button compares, as labbook check does (compareCell).
       dataCompare: cell.compare === 'text' ? undefined : cell.compare,

@@ -1,15 +1,24 @@
 /**
  * Which chapter a Markdown file is. A translation lives in a locale folder
- * (docs/zh-cn/namespace.md) and shares the English chapter's slug, cell ids and recording:
+ * (docs/zh-cn/namespace.md) and shares the English chapter's slug, cell ids and recordings,
+ * one per entry of the matrix (src/cells/matrix.ts):
  *
  *   src/content/docs/zh-cn/namespace.md -> { locale: 'zh-cn', lang: 'zh-CN', slug: 'namespace',
- *                                            recordingFile: src/content/recordings/namespace.json }
+ *     recordings: [{ entry: local, file: src/content/recordings/local/namespace.json },
+ *                  { entry: vm:debian12, file: src/content/recordings/vm-debian12/namespace.json }, ...] }
  */
 import { sep } from 'node:path';
 import { LOCALES, recordingPath, slugOf } from '../cells/chapters.ts';
+import { MATRIX, type MatrixEntry } from '../cells/matrix.ts';
 import { type Lang, STRINGS } from './strings.ts';
 
 type Locale = 'en' | (typeof LOCALES)[number];
+
+/** Where a chapter's recording on one entry of the matrix is (the file may not exist yet). */
+export interface EntryFile {
+  entry: MatrixEntry;
+  file: string;
+}
 
 export interface Page {
   /** The folder of the page's language ('en' for the English pages at the root of the docs). */
@@ -17,7 +26,8 @@ export interface Page {
   /** Its language tag, which names its words in strings.ts: a locale folder is its tag in lower case. */
   lang: Lang;
   slug: string;
-  recordingFile: string;
+  /** Its recording on each entry of the matrix, in the matrix's order. */
+  recordings: EntryFile[];
   /** The English chapter: the page itself, or the chapter it translates. */
   source: string;
 }
@@ -36,7 +46,7 @@ export function pageOf(file: string): Page {
     locale,
     lang: langOf(locale),
     slug: slugOf(english),
-    recordingFile: recordingPath(english),
+    recordings: MATRIX.map((entry) => ({ entry, file: recordingPath(english, entry) })),
     source: english,
   };
 }

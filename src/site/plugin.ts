@@ -5,6 +5,7 @@
  *
  * - the remark plugin that renders cells and diagrams (remark-lab.ts), with its options: how
  *   strict the command is and the site's words;
+ * - the module that tells the home page where the whole tutorial was proven (proven-module.ts);
  * - the site's words (strings.ts) to Starlight's translations, for Astro.locals.t;
  * - the components that wrap Starlight's (MarkdownContent, Search), the cells' CSS and the
  *   Expressive Code plugin that makes code blocks focusable;
@@ -24,6 +25,7 @@ import type { StarlightPlugin, StarlightUserConfig } from '@astrojs/starlight/ty
 import type { AstroIntegration } from 'astro';
 import { focusableCode } from './focusable-code.ts';
 import { MermaidRenderer } from './mermaid-render.ts';
+import { provenModule } from './proven-module.ts';
 import { type RemarkLabOptions, remarkLab } from './remark-lab.ts';
 import { STRINGS } from './strings.ts';
 
@@ -53,7 +55,10 @@ export function labIntegration(options: RemarkLabOptions): AstroIntegration {
           );
         }
         const remarkPlugins: RemarkPlugins = [[remarkLab, options], ...processor.options.remarkPlugins];
-        updateConfig({ markdown: { processor: unified({ ...processor.options, remarkPlugins }) } });
+        updateConfig({
+          markdown: { processor: unified({ ...processor.options, remarkPlugins }) },
+          vite: { plugins: [provenModule()] },
+        });
       },
       'astro:build:done': () => options.mermaid.close(),
       'astro:server:done': () => options.mermaid.close(),

@@ -1,8 +1,10 @@
 /**
  * The remark plugin of the site (Astro's unified processor): every fence of a chapter that
  * the cell model (src/cells/parse.ts) reads as a cell becomes a figure with its recorded
- * output and status (cell-figure.ts); ```mermaid fences become inline SVG (diagram.ts);
- * fences marked `original` get their label; hidden cells disappear.
+ * output and status, and how the other kernels of the matrix ran it (cell-figure.ts);
+ * ```mermaid fences become inline SVG (diagram.ts); fences marked `original` get their label;
+ * hidden cells disappear; a chapter ends with the table of the kernels it was proven on
+ * (proven-table.ts).
  *
  *   ```sh run id=ls-ns              <figure class="lab-cell" data-cell="ls-ns" ...>
  *   ls -l /proc/self/ns       ->      <pre><code class="language-sh">ls -l /proc/self/ns</code></pre>
@@ -15,8 +17,8 @@
  *
  * All authoring mistakes of a file are reported together, each with its line and fix, and
  * fail the build (see docs-loader.ts for why a thrown error is enough). With `strict` (what
- * `astro build` passes, plugin.ts) an out-of-date chapter is such a mistake too; without it
- * (`astro dev`, LABBOOK_MARK_STALE=1) its page is shown, marked.
+ * `astro build` passes, plugin.ts) an out-of-date chapter is such a mistake too, on any entry
+ * of the matrix; without it (`astro dev`, LABBOOK_MARK_STALE=1) its page is shown, marked.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Element, ElementContent } from 'hast';
@@ -35,13 +37,15 @@ import {
   loadChapter,
   readChapter,
 } from '../cells/parse.ts';
-import { type Recording, readRecording } from '../cells/recording.ts';
 import { translationErrors } from '../cells/translations.ts';
 import { cellFigure, FENCE_SLOT } from './cell-figure.ts';
+import { cellRuns, type EntryRecording, readRecordings } from './cell-runs.ts';
 import { type Diagram, isDiagram, readDiagram } from './diagram.ts';
 import { SiteError } from './errors.ts';
 import type { MermaidRenderer } from './mermaid-render.ts';
 import { type Page, pageOf } from './page.ts';
+import { proofByEntry } from './proof.ts';
+import { provenTable } from './proven-table.ts';
 import { type Dictionaries, type Translate, translator } from './strings.ts';
 
 export interface RemarkLabOptions {
@@ -80,12 +84,20 @@ function asMdast(node: ElementContent, fence?: Code): RootContent {
 const originalFigure = (t: Translate): Element =>
   h('figure.lab-original', [h('figcaption', t('labbook.original')), h(FENCE_SLOT)]);
 
-/** What is out of date in an English chapter's recording (compare.ts decides), at each cell's line. */
-function outdatedRecordings(cells: Cell[], recording: Recording | undefined, page: Page, file: string): CellError[] {
-  const fix = `run npx labbook record ${page.slug}`;
-  return freshness(cells, recording).map((p) => {
-    const line = cells.find((c) => c.id === p.cell)?.line ?? 1;
-    return new CellError(file, line, p.message, fix);
+/**
+ * What is out of date in an English chapter's recordings (compare.ts decides), on every entry
+ * of the matrix, at each cell's line, with the command that records it on that entry:
+ *
+ *   namespace.md:40: vm:debian12: the cell "pid-ns" has no recording
+ *     Fix: run npx labbook record namespace --target vm:debian12
+ */
+function outdatedRecordings(cells: Cell[], recordings: EntryRecording[], page: Page, file: string): CellError[] {
+  return recordings.flatMap(({ entry, recording }) => {
+    const fix = `run npx labbook record ${page.slug} --target ${entry.name}`;
+    return freshness(cells, recording).map((p) => {
+      const line = cells.find((c) => c.id === p.cell)?.line ?? 1;
+      return new CellError(file, line, `${entry.name}: ${p.message}`, fix);
+    });
   });
 }
 
@@ -197,12 +209,12 @@ export function remarkLab({ strict, strings, mermaid }: RemarkLabOptions) {
         );
       } else besides.set(d.beside, d.figure);
     }
-    const recording = cells.length ? readRecording(page.recordingFile) : undefined;
+    const recordings = cells.length ? readRecordings(page) : [];
     // A stale recording is reported on the English page only: a translation shares it, and
     // its own differences from the English cells are reported as such.
     const outdated =
       page.locale === 'en'
-        ? outdatedRecordings(cells, recording, page, file)
+        ? outdatedRecordings(cells, recordings, page, file)
         : translationProblems({ file, sessions, cells }, page);
     if (strict) errors.push(...outdated);
     if (errors.length) throw new ChapterErrors(errors);
@@ -212,8 +224,9 @@ export function remarkLab({ strict, strings, mermaid }: RemarkLabOptions) {
       const { cell, fence } = read;
       const diagram = diagrams.get(read);
       if (cell) {
-        const figure = cell.hidden ? null : await cellFigure(cell, recording, page, t, mermaid, besides.get(cell.id));
-        replacements.set(spot, figure && asMdast(figure, spot.fence));
+        const runs = cell.hidden ? undefined : cellRuns(cell, recordings);
+        const figure = runs && (await cellFigure(cell, runs, page, t, mermaid, besides.get(cell.id)));
+        replacements.set(spot, figure ? asMdast(figure, spot.fence) : null);
       } else if (diagram) {
         replacements.set(spot, diagram.beside ? null : asMdast(diagram.figure, spot.fence));
       } else if (isOriginal(fence)) {
@@ -224,6 +237,8 @@ export function remarkLab({ strict, strings, mermaid }: RemarkLabOptions) {
     for (const [spot, node] of [...replacements].reverse()) {
       spot.parent.children.splice(spot.index, 1, ...(node ? [node] : []));
     }
+    // Where the chapter was proven closes it, in both languages.
+    if (cells.length) tree.children.push(asMdast(provenTable(proofByEntry([{ cells, recordings }]), t)));
     // Stale cells are marked one by one (cell-figure.ts); translation differences above all,
     // added last so that the indexes above stay true.
     if (page.locale !== 'en' && outdated.length) tree.children.unshift(asMdast(problemsNote(outdated, t)));

@@ -28,9 +28,32 @@ const en = {
   'labbook.original': 'Original (not run here)',
   'labbook.output': 'Recorded output',
   'labbook.recorded': 'recorded',
-  /** Under a cell recorded on another target than the rest of its chapter: which, and why. */
-  'labbook.recordedElsewhere':
-    'recorded on {{target}}: the machine that recorded the rest of this chapter skipped it ({{why}})',
+  /** Under a cell, a line per other kernel of the matrix (matrix-view.ts), named by the list. */
+  'labbook.matrix.others': 'On the other kernels',
+  /** A line of it: which kernel, and how its run compares with the one shown. */
+  'labbook.matrix.line': '{{kernel}}: {{verdict}}',
+  'labbook.matrix.same': 'same output',
+  /** For a cell that compares only its exit status (compare=status). */
+  'labbook.matrix.sameStatus': 'same status',
+  'labbook.matrix.differs': 'differs',
+  'labbook.matrix.skipped': 'skipped: {{reason}}',
+  'labbook.matrix.missing': 'not recorded on this kernel',
+  /** Over the diff of a kernel's output with the one shown above it. */
+  'labbook.matrix.diffLegend': 'Lines with - are from {{main}}, shown above; lines with + from {{other}}:',
+  /** The table that ends a chapter (proven-table.ts): its heading, columns and skipped cells. */
+  'labbook.proven.title': 'Proven on',
+  'labbook.proven.kernel': 'Kernel',
+  'labbook.proven.recorded': 'Recorded',
+  'labbook.proven.passed': 'Passed',
+  'labbook.proven.skipped': 'Skipped',
+  'labbook.proven.failed': 'Failed',
+  'labbook.proven.notRecorded': 'Not recorded',
+  'labbook.proven.skippedCells': '{{entry}}: skipped cells ({{count}}) and why',
+  /** The home page's line per kernel (components/ProvenOn.astro): the whole tutorial there. */
+  'labbook.home.proven':
+    'every cell of every chapter passed or was skipped ({{passed}} passed, {{skipped}} skipped); recorded on or after {{date}}',
+  'labbook.home.notProven':
+    'not proven: {{failed}} failed, {{notRecorded}} not recorded ({{passed}} passed, {{skipped}} skipped); recorded on or after {{date}}',
   'labbook.run': 'Run',
   /** A data cell's raw snapshot, under its drawing; and why a snapshot could not be drawn. */
   'labbook.snapshot': 'The snapshot this is drawn from',
@@ -71,7 +94,26 @@ const zhCN: Record<StringKey, string> = {
   'labbook.original': '原文（此处不运行）',
   'labbook.output': '录制的输出',
   'labbook.recorded': '录制于',
-  'labbook.recordedElsewhere': '录制于 {{target}}：录制本章其余部分的机器跳过了它（{{why}}）',
+  'labbook.matrix.others': '在其他内核上',
+  'labbook.matrix.line': '{{kernel}}：{{verdict}}',
+  'labbook.matrix.same': '输出相同',
+  'labbook.matrix.sameStatus': '状态相同',
+  'labbook.matrix.differs': '有差异',
+  'labbook.matrix.skipped': '已跳过（{{reason}}）',
+  'labbook.matrix.missing': '尚未在此内核上录制',
+  'labbook.matrix.diffLegend': '以 - 开头的行来自上面显示的 {{main}}，以 + 开头的行来自 {{other}}：',
+  'labbook.proven.title': '已验证的内核',
+  'labbook.proven.kernel': '内核',
+  'labbook.proven.recorded': '录制日期',
+  'labbook.proven.passed': '通过',
+  'labbook.proven.skipped': '跳过',
+  'labbook.proven.failed': '失败',
+  'labbook.proven.notRecorded': '未录制',
+  'labbook.proven.skippedCells': '{{entry}}：跳过的单元（{{count}} 个）及原因',
+  'labbook.home.proven':
+    '每一章的每个单元都已通过或被跳过（{{passed}} 个通过，{{skipped}} 个跳过）；录制于 {{date}} 或之后',
+  'labbook.home.notProven':
+    '未能全部验证：{{failed}} 个失败，{{notRecorded}} 个未录制（{{passed}} 个通过，{{skipped}} 个跳过）；录制于 {{date}} 或之后',
   'labbook.run': '运行',
   'labbook.snapshot': '绘图所依据的快照',
   'labbook.undrawable': '无法绘制',

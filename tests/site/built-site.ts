@@ -7,8 +7,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { basename, join } from 'node:path';
-import { ROOT } from '../../src/cells/chapters.ts';
+import { basename, dirname, join, relative } from 'node:path';
+import { RECORDINGS, ROOT, recordingPath } from '../../src/cells/chapters.ts';
+import { MATRIX, recordingDir } from '../../src/cells/matrix.ts';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/site');
 /** Copies live beside node_modules, on its file system: hard links cannot cross to a tmpfs /tmp. */
@@ -22,6 +23,26 @@ export interface BuiltSite {
 }
 
 /**
+ * A chapter outside the docs added to the docs of the copy at `root`: its translation beside
+ * it (zh-cn/NAME.md) if it has one, and its recording on each entry of the matrix that it has
+ * (NAME.recording.json, NAME.vm-debian12.recording.json...: recordingPath).
+ */
+export function addChapter(root: string, file: string): void {
+  const docs = join(root, 'src/content/docs');
+  const name = basename(file);
+  cpSync(file, join(docs, name));
+  const translation = join(dirname(file), 'zh-cn', name);
+  if (existsSync(translation)) cpSync(translation, join(docs, 'zh-cn', name));
+  for (const entry of MATRIX) {
+    const recording = recordingPath(file, entry);
+    if (!existsSync(recording)) continue;
+    const dir = join(root, relative(ROOT, RECORDINGS), recordingDir(entry));
+    mkdirSync(dir, { recursive: true });
+    cpSync(recording, join(dir, name.replace(/\.md$/, '.json')));
+  }
+}
+
+/**
  * A temporary copy of the project with the fixture chapter (unless `fixture` is false);
  * `extra` chapters (Markdown files) are added to its docs, with their recordings.
  */
@@ -32,18 +53,7 @@ export function copyProject(extra: string[] = [], { fixture = true } = {}): stri
   const modules = spawnSync('cp', ['-al', join(ROOT, 'node_modules'), root], { encoding: 'utf8' });
   if (modules.status !== 0) throw new Error(`cannot link node_modules: ${modules.stderr}`);
   for (const cache of ['.astro', '.vite']) rmSync(join(root, 'node_modules', cache), { recursive: true, force: true });
-  const docs = join(root, 'src/content/docs');
-  if (fixture) {
-    cpSync(join(FIXTURE, 'fixture.md'), join(docs, 'fixture.md'));
-    cpSync(join(FIXTURE, 'zh-cn/fixture.md'), join(docs, 'zh-cn/fixture.md'));
-    cpSync(join(FIXTURE, 'fixture.recording.json'), join(root, 'src/content/recordings/fixture.json'));
-  }
-  for (const file of extra) {
-    cpSync(file, join(docs, basename(file)));
-    const recording = file.replace(/\.md$/, '.recording.json');
-    if (existsSync(recording))
-      cpSync(recording, join(root, 'src/content/recordings', basename(file).replace(/\.md$/, '.json')));
-  }
+  for (const file of [...(fixture ? [join(FIXTURE, 'fixture.md')] : []), ...extra]) addChapter(root, file);
   return root;
 }
 

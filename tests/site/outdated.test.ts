@@ -1,7 +1,8 @@
 /**
- * A chapter that is out of date: one cell recorded from other code (stale), one never
- * recorded, and a translation whose cells differ from the English ones. `astro build`
- * refuses it with each file, line and fix; `astro dev` shows the pages, marked.
+ * A chapter that is out of date: on the matrix's first entry, one cell recorded from other
+ * code (stale) and one never recorded; no recording at all on the other entries; and a
+ * translation whose cells differ from the English ones. `astro build` refuses it with each
+ * file, line and fix; `astro dev` shows the pages, marked.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ beforeAll(() => {
   mkdirSync(join(docs, 'zh-cn'), { recursive: true });
   writeFileSync(join(docs, 'outdated.md'), ENGLISH);
   writeFileSync(join(docs, 'zh-cn/outdated.md'), CHINESE);
-  writeFileSync(join(root, 'src/content/recordings/outdated.json'), recording);
+  writeFileSync(join(root, 'src/content/recordings/local/outdated.json'), recording);
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -93,10 +94,14 @@ describe('an outdated chapter', () => {
     const english = join(root, 'src/content/docs/outdated.md');
     const chinese = join(root, 'src/content/docs/zh-cn/outdated.md');
     expect(build.output).toContain(
-      `${english}:${lineOf(ENGLISH, 'id=changed')}: the recording of the cell "changed" is stale: its code changed since it was recorded\n  Fix: run npx labbook record outdated`,
+      `${english}:${lineOf(ENGLISH, 'id=changed')}: local: the recording of the cell "changed" is stale: its code changed since it was recorded\n  Fix: run npx labbook record outdated --target local`,
     );
     expect(build.output).toContain(
-      `${english}:${lineOf(ENGLISH, 'id=never')}: the cell "never" has no recording\n  Fix: run npx labbook record outdated`,
+      `${english}:${lineOf(ENGLISH, 'id=never')}: local: the cell "never" has no recording\n  Fix: run npx labbook record outdated --target local`,
+    );
+    // Recorded on the first entry only: the others lack the whole chapter.
+    expect(build.output).toContain(
+      `${english}:1: vm:debian12: the chapter has no recording\n  Fix: run npx labbook record outdated --target vm:debian12`,
     );
     expect(build.output).toContain(
       `${chinese}:${lineOf(CHINESE, 'id=changed')}: the cell "changed" differs from the source in code`,

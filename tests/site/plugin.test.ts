@@ -150,7 +150,7 @@ describe('authoring errors', () => {
 
 describe('strictness, an option of the remark plugin', () => {
   const STALE =
-    /fixture\.md:\d+: the recording of the cell "changed" is stale[\s\S]*the cell "unrecorded" has no recording/;
+    /fixture\.md:\d+: local: the recording of the cell "changed" is stale[\s\S]*local: the cell "unrecorded" has no recording/;
 
   it('strict refuses the stale and the unrecorded cell of the fixture, each with its line and fix', async () => {
     const text = readFileSync(FIXTURE, 'utf8');
@@ -158,9 +158,9 @@ describe('strictness, an option of the remark plugin', () => {
     const refused = renderMarkdown(FIXTURE, undefined, { strict: true });
     await expect(refused).rejects.toThrow(STALE);
     await expect(refused).rejects.toThrow(
-      `fixture.md:${line('changed')}: the recording of the cell "changed" is stale`,
+      `fixture.md:${line('changed')}: local: the recording of the cell "changed" is stale`,
     );
-    await expect(refused).rejects.toThrow('Fix: run npx labbook record fixture');
+    await expect(refused).rejects.toThrow('Fix: run npx labbook record fixture --target local');
   });
 
   it('not strict, the same page is shown with those cells marked', async () => {

@@ -11,9 +11,11 @@ import { select, selectAll } from 'hast-util-select';
 import { toString as textOf } from 'hast-util-to-string';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MATRIX, recordingDir } from '../../src/cells/matrix.ts';
 import { plainText } from '../../src/cells/normalize.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
 import { readRecording } from '../../src/cells/recording.ts';
+import { cellRuns } from '../../src/site/cell-runs.ts';
 import { CHROMIUM, hasChromium, launchChromium } from '../../src/site/chromium.ts';
 import { type BuiltSite, buildSite, preview } from './built-site.ts';
 
@@ -46,7 +48,11 @@ describe('the built site', () => {
   it('shows every cell of every chapter with its recorded output and status', () => {
     for (const { file, slug, html } of chapterPages()) {
       const page = fromHtml(readFileSync(html, 'utf8'));
-      const recording = readRecording(join(site.root, 'src/content/recordings', `${slug}.json`));
+      // The copy's recordings, by entry of the matrix (recordingPath gives this project's).
+      const recordings = MATRIX.map((entry) => {
+        const path = join(site.root, 'src/content/recordings', recordingDir(entry), `${slug}.json`);
+        return { entry, file: path, recording: readRecording(path) };
+      });
       for (const cell of loadChapter(file).cells) {
         const figure = select(`figure[data-cell="${cell.id}"]`, page) as Element | undefined;
         const where = `${html}: cell ${cell.id}`;
@@ -55,9 +61,12 @@ describe('the built site', () => {
           continue;
         }
         expect(figure, where).toBeDefined();
-        const rec = recording?.cells.find((c) => c.id === cell.id);
-        const status = !rec ? 'none' : rec.hash !== cell.hash ? 'stale' : rec.status;
+        // The run shown is the main one: the first entry's that ran this code without skipping it.
+        const { main } = cellRuns(cell, recordings);
+        const rec = main.rec;
+        const status = !rec ? 'none' : !main.current ? 'stale' : rec.status;
         expect(figure?.properties.dataStatus, where).toBe(status);
+        expect(figure?.properties.dataEntry, where).toBe(main.entry.name);
         expect(figure?.properties.dataHash, where).toBe(cell.hash);
         // Words only: the terminal expands tabs and wraps lines at 100 columns.
         const expected = words(plainText(rec?.output ?? ''))

@@ -7,13 +7,7 @@
 import { Terminal } from '@xterm/xterm';
 import xtermCss from '@xterm/xterm/css/xterm.css?url';
 import { diffLines } from 'diff';
-import {
-  type CellRun,
-  type ComparedCell,
-  comparableOutput,
-  compareCell,
-  type RecordedRun,
-} from '../../cells/compare.ts';
+import { type CellRun, type ComparedCell, comparableOutput, compareCell } from '../../cells/compare.ts';
 import { formatDuration } from '../../cells/format.ts';
 import type { CellStatus } from '../../cells/recording.ts';
 import type { DataKind } from '../../cells/structure/index.ts';
@@ -86,7 +80,8 @@ export class CellView {
     // Inside a check's <details>, after its meta line; elsewhere after the figure's meta line.
     const meta = figure.querySelector('.lab-meta');
     meta?.after(root);
-    figure.querySelector('details')?.setAttribute('open', '');
+    // A check's own <details>, not one of the other kernels' lines under the meta line.
+    figure.querySelector(':scope > details')?.setAttribute('open', '');
     loadXtermCss();
     // screenReaderMode: xterm keeps an accessibility tree of its rows, which a screen reader
     // reads (the rows themselves are drawn for the eye only).
@@ -236,18 +231,17 @@ export class CellView {
   }
 
   /**
-   * The recording as the page shows it: its status badge, its output (a data cell's snapshot,
-   * or the terminal) and whether it was recorded on another target. None: not recorded.
+   * The main recording as the page shows it: its status badge and its output (a data cell's
+   * snapshot, or the terminal), not those of the other kernels listed under it (.lab-kernels).
+   * None: not recorded.
    */
-  private recorded(): RecordedRun | undefined {
+  private recorded(): CellRun | undefined {
     const status = this.figure.querySelector<HTMLElement>('.lab-meta .lab-status')?.dataset.status;
     if (!status || !Object.hasOwn(this.t.status, status)) return undefined;
-    const shown = this.figure.querySelector('.lab-snapshot pre') ?? this.figure.querySelector('pre.lab-terminal');
-    return {
-      status: status as CellStatus,
-      output: (shown?.textContent ?? '').trimEnd(),
-      elsewhere: !!this.figure.querySelector('.lab-elsewhere'),
-    };
+    const shown =
+      this.figure.querySelector('.lab-snapshot pre:not(.lab-kernels *)') ??
+      this.figure.querySelector('pre.lab-terminal:not(.lab-kernels *)');
+    return { status: status as CellStatus, output: (shown?.textContent ?? '').trimEnd() };
   }
 }
 

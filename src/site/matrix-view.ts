@@ -1,0 +1,102 @@
+/**
+ * Under a cell's figure, how the other entries of the matrix ran it, each against the main
+ * run that the figure shows (cell-runs.ts), by the one comparer, compareCell, which sets aside
+ * what changes from run to run (PIDs, MACs, inodes, times). One line per entry; a line that
+ * differs is a native <details> (it opens without JavaScript) holding what differs: the
+ * normalised outputs' diff, or that kernel's status and output when its status is not the main's.
+ *
+ *   <ul class="lab-kernels" aria-label="On the other kernels">
+ *     <li data-entry="local" data-verdict="skipped">local · Linux 6.18: skipped: needs ipvlan, but this kernel lacks ipvlan</li>
+ *     <li data-entry="vm:debian13" data-verdict="differs"><details>
+ *       <summary>vm:debian13 · Linux 6.12: differs</summary>
+ *       <p>Lines with - are from vm:debian12, shown above; lines with + from vm:debian13:</p>
+ *       <pre class="lab-diff" tabindex="0"><span class="lab-diff-hunk">@@ -1,2 +1,2 @@</span>
+ *   <span class="lab-diff-same"> 0::/</span>
+ *   <span class="lab-diff-del">-cpu memory</span>
+ *   <span class="lab-diff-add">+cpu memory pids</span></pre>
+ *     </details></li>
+ *   </ul>
+ *
+ * The other lines read "vm:debian12 · Linux 6.1: same output" ("same status" for a cell that
+ * compares only its status) and "vm:debian13: not recorded on this kernel" (no recording of
+ * the cell's current code there, which only a non-strict build shows).
+ */
+import type { Element, ElementContent } from 'hast';
+import { h } from 'hastscript';
+import { compareCell, structureProblems } from '../cells/compare.ts';
+import type { Cell } from '../cells/parse.ts';
+import type { CellRecording } from '../cells/recording.ts';
+import { type EntryRun, entryLabel } from './cell-runs.ts';
+import { statusBadges } from './status-badges.ts';
+import type { Translate } from './strings.ts';
+import { terminalHtml } from './terminal-html.ts';
+
+/** The class of a line of a unified diff, by its first character. */
+const DIFF_LINE: Record<string, string> = {
+  '@': 'lab-diff-hunk',
+  '+': 'lab-diff-add',
+  '-': 'lab-diff-del',
+  ' ': 'lab-diff-same',
+};
+
+/**
+ * compareCell's unified diff from its first hunk (its file headers name a recording and a
+ * run, not two kernels), without the blank line it ends with: both sides end with a newline.
+ */
+function diffPre(diff: string): Element {
+  const lines = diff.split('\n');
+  const hunks = lines.slice(lines.findIndex((l) => l.startsWith('@@')));
+  while (hunks.length && /^ ?$/.test(hunks.at(-1) as string)) hunks.pop();
+  const children = hunks.flatMap((l, i): ElementContent[] => [
+    ...(i ? [{ type: 'text' as const, value: '\n' }] : []),
+    h('span', { className: [DIFF_LINE[l[0] as string] ?? 'lab-diff-same'] }, l),
+  ]);
+  // Focusable: a long line scrolls it sideways.
+  return h('pre.lab-diff', { tabIndex: 0 }, children);
+}
+
+/**
+ * What a run (`rec`, of `run`'s entry) that differs from the main one shows: the diff of their
+ * outputs, or its own status and output.
+ */
+async function difference(cell: Cell, main: EntryRun, run: EntryRun, rec: CellRecording, t: Translate) {
+  const diff = compareCell(cell, rec, main.rec).problems.find((p) => p.kind === 'output')?.diff;
+  if (diff) {
+    return [h('p', t('labbook.matrix.diffLegend', { main: main.entry.name, other: run.entry.name })), diffPre(diff)];
+  }
+  // A data cell that passed but whose snapshot breaks an expectation says which.
+  const unmet = rec.status === 'passed' ? structureProblems(cell, rec.output) : [];
+  const said: ElementContent[] = [h('p', [...statusBadges(rec, false, t), ...unmet.map((u) => h('span', u))])];
+  if (!rec.output) return said;
+  const output = await terminalHtml(rec.output);
+  output.properties.ariaLabel = `${entryLabel(run)}: ${t('labbook.output')}`;
+  return [...said, output];
+}
+
+async function kernelLine(cell: Cell, main: EntryRun, run: EntryRun, t: Translate): Promise<Element> {
+  const said = (verdict: string) => t('labbook.matrix.line', { kernel: entryLabel(run), verdict });
+  const line = (verdict: string, children: ElementContent[] | string) =>
+    h('li', { dataEntry: run.entry.name, dataVerdict: verdict }, children);
+  const { rec } = run;
+  if (!rec || !run.current) return line('missing', said(t('labbook.matrix.missing')));
+  if (rec.status === 'skipped') return line('skipped', said(t('labbook.matrix.skipped', { reason: rec.reason ?? '' })));
+  // The main run is current too: it is the first current one, and this one is.
+  if (compareCell(cell, rec, main.rec).same) {
+    return line('same', said(t(cell.compare === 'status' ? 'labbook.matrix.sameStatus' : 'labbook.matrix.same')));
+  }
+  return line('differs', [
+    h('details', [h('summary', said(t('labbook.matrix.differs'))), ...(await difference(cell, main, run, rec, t))]),
+  ]);
+}
+
+/** The lines of the entries other than the main one; none when the matrix has one entry. */
+export async function otherKernels(
+  cell: Cell,
+  main: EntryRun,
+  others: EntryRun[],
+  t: Translate,
+): Promise<Element | undefined> {
+  if (!others.length) return undefined;
+  const lines = await Promise.all(others.map((run) => kernelLine(cell, main, run, t)));
+  return h('ul.lab-kernels', { ariaLabel: t('labbook.matrix.others'), dataPagefindIgnore: '' }, lines);
+}
