@@ -5,8 +5,9 @@
  * `labbook vm up`). The issue's bound is 10 s without KVM.
  */
 
+import { coldBootSeconds } from '../runner/vm/start.ts';
 import { runningVm } from '../runner/vm/state.ts';
-import { coldBootSeconds, vmDown, vmUp } from '../runner/vm/vm.ts';
+import { vmDown, vmUp } from '../runner/vm/vm.ts';
 import { vmImages } from '../src/cells/matrix.ts';
 import { report } from './figure.ts';
 

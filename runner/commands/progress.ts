@@ -64,22 +64,8 @@ export function tally(chapter: string, recording: Recording): Tally {
  *   | **all** | **35** | 0 | 0 | 35 |
  */
 export function tallyTable(rows: Tally[]): string {
-  const all = rows.reduce(
-    (s, r) => ({
-      ...s,
-      passed: s.passed + r.passed,
-      skipped: s.skipped + r.skipped,
-      bad: s.bad + r.bad,
-      of: s.of + r.of,
-    }),
-    {
-      chapter: '**all**',
-      passed: 0,
-      skipped: 0,
-      bad: 0,
-      of: 0,
-    },
-  );
+  const sum = (key: 'passed' | 'skipped' | 'bad' | 'of') => rows.reduce((n, r) => n + r[key], 0);
+  const all = { chapter: '**all**', passed: sum('passed'), skipped: sum('skipped'), bad: sum('bad'), of: sum('of') };
   const line = (r: Tally, passed = String(r.passed)) =>
     `| ${r.chapter} | ${passed} | ${r.skipped} | ${r.bad} | ${r.of} |`;
   return [

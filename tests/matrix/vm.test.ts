@@ -51,6 +51,19 @@ describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
     });
   });
 
+  it('stops, and starts again from its saved state in seconds', async (context) => {
+    // A VM that was up before the tests is someone's: it is used, not restarted.
+    if (!started) context.skip();
+    await vmDown(image, log);
+    expect(runningVm(image.name)).toBeUndefined();
+    const t0 = performance.now();
+    expect(await vmUp(image, log)).toBe(true);
+    // 3.5 s on the reference machine without KVM (bench/vm-start.ts); a cold boot takes 40 s or more.
+    expect((performance.now() - t0) / 1000).toBeLessThan(20);
+    await target.close();
+    target = parseTarget(name);
+  }, 120_000);
+
   it.each(chapters)(
     'chapter $slug runs there and matches its recording',
     { timeout: 600_000 },

@@ -152,6 +152,32 @@ describe('Qmp', () => {
     );
   });
 
+  it('rejects a command made after QEMU closed the socket at once, not never', async () => {
+    await talk(
+      'closed-before',
+      () => 'close',
+      async (qmp) => {
+        await expect(qmp.execute('stop')).rejects.toBeInstanceOf(TargetError);
+        await expect(qmp.execute('cont')).rejects.toThrow(new TargetError('labbook vm: QEMU closed its QMP socket'));
+      },
+    );
+  });
+
+  it('rejects what is pending when QEMU sends a line that is not JSON, saying what it sent', async () => {
+    await talk(
+      'garbage',
+      (_, socket) => {
+        socket.write('qemu: warning: not QMP\n');
+        return [];
+      },
+      async (qmp) => {
+        await expect(qmp.execute('query-status')).rejects.toThrow(
+          new TargetError('labbook vm: QEMU sent what is not QMP: qemu: warning: not QMP'),
+        );
+      },
+    );
+  });
+
   it('rejects connecting to a socket nobody listens on', async () => {
     await expect(Qmp.connect(join(scratch, 'absent.sock'))).rejects.toThrow(/ENOENT/);
   });
