@@ -38,14 +38,21 @@ export const record = defineCommand({
       const bad = await runPool(jobs, options, `recorded cleanly on ${spec}`, async ({ slug, file, chapter }, run) => {
         const { recording, elapsed } = await run();
         const path = recordingPath(file, entry);
-        const problems = compareRun(chapter.cells, recording, readRecording(path));
+        // A cell that did not pass fails the recording; what changed since the last one is news.
+        const failed = compareRun(chapter.cells, recording, recording);
+        const previous = readRecording(path);
+        const changed = previous
+          ? compareRun(chapter.cells, recording, previous).filter((p) => p.kind !== 'failed')
+          : [];
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, serializeRecording(recording));
         console.log(
-          styleText(problems.length ? 'red' : 'green', `${slug}: recorded on ${spec} to ${path} in ${elapsed}`),
+          styleText(failed.length ? 'red' : 'green', `${slug}: recorded on ${spec} to ${path} in ${elapsed}`),
         );
-        printProblems(problems);
-        return problems.length > 0;
+        printProblems(failed);
+        if (changed.length) console.log(styleText('yellow', '  changed since the last recording:'));
+        printProblems(changed);
+        return failed.length > 0;
       });
       return bad ? 1 : 0;
     });

@@ -138,8 +138,11 @@ describe('labbook record and check', () => {
 
   it.each([
     [['check', '--port', '1'], /labbook check: --port is not an option of check: it is one of serve/],
-    [['run', 'basic', '--only-skipped'], /labbook run: --only-skipped is not an option of run: it is one of record/],
-    [['record', '--from', 'x'], /labbook record: --from goes with --only-skipped/],
+    [['run', 'basic', '--jobs', '2'], /labbook run: --jobs is not an option of run: it is one of record, check/],
+    [
+      ['record', '--target', 'ssh://root@192.0.2.1'],
+      /labbook record: record writes the matrix's recordings: --target ssh:\/\/root@192\.0\.2\.1 is not one of local, vm:debian12, vm:debian13, vm or matrix/,
+    ],
     [['setup', 'namespace'], /labbook setup: unexpected "namespace": setup takes no chapter/],
     [['run'], /labbook run: run takes one chapter, not 0/],
     [['check', '--jobs', '0'], /labbook check: --jobs takes a whole number from 1/],
