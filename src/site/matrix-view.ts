@@ -5,11 +5,11 @@
  * differs is a native <details> (it opens without JavaScript) holding what differs: the
  * normalised outputs' diff, or that kernel's status and output when its status is not the main's.
  *
- *   <ul class="lab-kernels" aria-label="On the other kernels">
+ *   <ul class="lab-kernels" aria-label="Results on the other kernels">
  *     <li data-entry="local" data-verdict="skipped">local · Linux 6.18: skipped: needs ipvlan, but this kernel lacks ipvlan</li>
  *     <li data-entry="vm:debian13" data-verdict="differs"><details>
  *       <summary>vm:debian13 · Linux 6.12: differs</summary>
- *       <p>Lines with - are from vm:debian12, shown above; lines with + from vm:debian13:</p>
+ *       <p>Lines with - are the output of vm:debian12, shown above; lines with + are that of vm:debian13:</p>
  *       <pre class="lab-diff" tabindex="0"><span class="lab-diff-hunk">@@ -1,2 +1,2 @@</span>
  *   <span class="lab-diff-same"> 0::/</span>
  *   <span class="lab-diff-del">-cpu memory</span>
@@ -17,9 +17,9 @@
  *     </details></li>
  *   </ul>
  *
- * The other lines read "vm:debian12 · Linux 6.1: same output" ("same status" for a cell that
- * compares only its status) and "vm:debian13: not recorded on this kernel" (no recording of
- * the cell's current code there, which only a non-strict build shows).
+ * The other lines read "vm:debian12 · Linux 6.1: same output" ("same status (output not
+ * compared)" for a cell that compares only its status) and "vm:debian13: not recorded on this
+ * kernel" (no recording of the cell's current code there, which only a non-strict build shows).
  */
 import type { Element, ElementContent } from 'hast';
 import { h } from 'hastscript';
@@ -27,7 +27,7 @@ import { compareCell, structureProblems } from '../cells/compare.ts';
 import type { Cell } from '../cells/parse.ts';
 import type { CellRecording } from '../cells/recording.ts';
 import { type EntryRun, entryLabel } from './cell-runs.ts';
-import { statusBadges } from './status-badges.ts';
+import { statusBadges, statusWords } from './status-badges.ts';
 import type { Translate } from './strings.ts';
 import { terminalHtml } from './terminal-html.ts';
 
@@ -79,7 +79,7 @@ async function kernelLine(cell: Cell, main: EntryRun, run: EntryRun, t: Translat
     h('li', { dataEntry: run.entry.name, dataVerdict: verdict }, children);
   const { rec } = run;
   if (!rec || !run.current) return line('missing', said(t('labbook.matrix.missing')));
-  if (rec.status === 'skipped') return line('skipped', said(t('labbook.matrix.skipped', { reason: rec.reason ?? '' })));
+  if (rec.status === 'skipped') return line('skipped', said(statusWords(rec, t)));
   // The main run is current too: it is the first current one, and this one is.
   if (compareCell(cell, rec, main.rec).same) {
     return line('same', said(t(cell.compare === 'status' ? 'labbook.matrix.sameStatus' : 'labbook.matrix.same')));

@@ -11,7 +11,7 @@
  *       <tbody>
  *         <tr data-entry="local"><th scope="row">local<br><small>Linux 6.18.44-fc-v657 · Debian GNU/Linux 12 (bookworm) · cgroup v1</small></th>
  *           <td><time datetime="2026-11-30T09:00:00.000Z">2026-11-30</time></td><td>40</td><td>2</td><td>0</td><td>0</td></tr>
- *         <tr data-entry="vm:debian12"><th scope="row">vm:debian12</th><td>not recorded on this kernel</td>
+ *         <tr data-entry="vm:debian12"><th scope="row">vm:debian12</th><td>not recorded</td>
  *           <td>0</td><td>0</td><td>0</td><td>42</td></tr>
  *       </tbody>
  *     </table>
@@ -28,7 +28,7 @@ function row(p: EntryProof, t: Translate): Element {
   const where = machines(p);
   return h('tr', { dataEntry: p.entry.name }, [
     h('th', { scope: 'row' }, [p.entry.name, ...(where ? [h('br'), h('small', where)] : [])]),
-    h('td', p.oldest ? h('time', { datetime: p.oldest }, p.oldest.slice(0, 10)) : t('labbook.matrix.missing')),
+    h('td', p.oldest ? h('time', { datetime: p.oldest }, p.oldest.slice(0, 10)) : t('labbook.notRecorded')),
     ...[p.passed, p.skipped.length, p.failed, p.notRecorded].map((n) => h('td', String(n))),
   ]);
 }

@@ -14,11 +14,16 @@ import type { Translate } from './strings.ts';
 const exit = (code: number | null, t: Translate) =>
   code === null ? t('labbook.exit.none') : t('labbook.exit.code', { code });
 
+/** A run's status in words, with its reason when it has one: "skipped: needs ipvlan, ...". */
+export function statusWords(rec: Pick<CellRecording, 'status' | 'reason'>, t: Translate): string {
+  const status = t(`labbook.status.${rec.status}`);
+  return rec.reason ? t('labbook.status.withReason', { status, reason: rec.reason }) : status;
+}
+
 /** None recorded says so; a recording from other code (`stale`) says that too. */
 export function statusBadges(rec: CellRecording | undefined, stale: boolean, t: Translate): Element[] {
   if (!rec) return [h('span.lab-status', { dataStatus: 'none' }, t('labbook.notRecorded'))];
-  const word = t(`labbook.status.${rec.status}`);
-  const badges = [h('span.lab-status', { dataStatus: rec.status }, rec.reason ? `${word}: ${rec.reason}` : word)];
+  const badges = [h('span.lab-status', { dataStatus: rec.status }, statusWords(rec, t))];
   if (stale) badges.push(h('span.lab-status', { dataStatus: 'stale' }, t('labbook.stale')));
   if (rec.status !== 'skipped')
     badges.push(h('span.lab-exit', `${exit(rec.exitCode, t)} · ${formatDuration(rec.durationMs)}`));

@@ -68,12 +68,15 @@ describe('a cell on the matrix, without JavaScript', () => {
     ]);
     expect(line(english, 'same', 'vm:debian12').text).toBe('vm:debian12 · Linux 6.1: same output');
     expect(line(english, 'same', 'vm:debian13').text).toBe('vm:debian13 · Linux 6.12: same output');
+    expect((select('.lab-kernels', same) as Element).properties.ariaLabel).toBe('Results on the other kernels');
   });
 
   it('finds runs the same once volatile values are set aside, as labbook check does', () => {
     expect(line(english, 'volatile', 'vm:debian12').verdict).toBe('same');
     expect(line(english, 'volatile', 'vm:debian13').verdict).toBe('same');
-    expect(line(english, 'status-only', 'vm:debian12').text).toBe('vm:debian12 · Linux 6.1: same status');
+    expect(line(english, 'status-only', 'vm:debian12').text).toBe(
+      'vm:debian12 · Linux 6.1: same status (output not compared)',
+    );
   });
 
   it('holds the diff of an output that differs in a <details>, in the HTML', () => {
@@ -82,7 +85,9 @@ describe('a cell on the matrix, without JavaScript', () => {
     const details = select('details', item) as Element;
     expect(details.properties.open).toBeUndefined();
     expect(textOf(select('summary', details) as Element)).toBe('vm:debian12 · Linux 6.1: differs');
-    expect(textOf(details)).toContain('Lines with - are from local, shown above; lines with + from vm:debian12:');
+    expect(textOf(details)).toContain(
+      'Lines with - are the output of local, shown above; lines with + are that of vm:debian12:',
+    );
     expect(textOf(select('.lab-diff-del', details) as Element)).toBe('-tmpfs');
     expect(textOf(select('.lab-diff-add', details) as Element)).toBe('+cgroup2fs');
   });
@@ -120,7 +125,14 @@ describe('a cell on the matrix, without JavaScript', () => {
   it('says it in Chinese on the Chinese page', () => {
     const chinese = page('zh-cn/matrix');
     expect(line(chinese, 'same', 'vm:debian12').text).toBe('vm:debian12 · Linux 6.1：输出相同');
+    expect((select('.lab-kernels', figure(chinese, 'same')) as Element).properties.ariaLabel).toBe(
+      '其他内核上的运行结果',
+    );
     expect(line(chinese, 'layout', 'vm:debian13').text).toContain('vm:debian13 · Linux 6.12：有差异');
+    expect(line(chinese, 'layout', 'vm:debian13').text).toContain(
+      '以 - 开头的行是上方所示 local 的输出，以 + 开头的行是 vm:debian13 的输出：',
+    );
+    expect(line(chinese, 'status-only', 'vm:debian12').text).toBe('vm:debian12 · Linux 6.1：状态相同（不比较输出）');
     expect(line(chinese, 'needs-ipvlan', 'local').text).toBe(
       'local · Linux 6.18：已跳过（needs ipvlan, but this kernel lacks ipvlan）',
     );
@@ -174,7 +186,7 @@ describe("the chapter's table of kernels", () => {
 
   it('is on the Chinese page too, in Chinese', () => {
     const chinese = page('zh-cn/matrix');
-    expect(textOf(select('section.lab-proven h2', chinese) as Element)).toBe('已验证的内核');
+    expect(textOf(select('section.lab-proven h2', chinese) as Element)).toBe('各内核上的验证结果');
     expect(selectAll('section.lab-proven thead th', chinese).map((th) => textOf(th))).toEqual([
       '内核',
       '录制日期',
@@ -218,9 +230,11 @@ describe('the home page', () => {
   it('says it in Chinese on the Chinese home page', () => {
     const [local, , last] = lines(page('zh-cn'));
     expect(local?.text).toContain(
-      'cgroup v1：每一章的每个单元都已通过或被跳过（6 个通过，1 个跳过）；录制于 2026-11-30 或之后',
+      'cgroup v1：所有章节的单元均已通过或跳过（通过 6 个，跳过 1 个）；均录制于 2026-11-30 及以后',
     );
-    expect(last?.text).toContain('未能全部验证：1 个失败，1 个未录制（5 个通过，0 个跳过）');
+    expect(last?.text).toBe(
+      'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2：未通过验证：失败 1 个，未录制 1 个（通过 5 个，跳过 0 个）；均录制于 2026-12-01 及以后',
+    );
   });
 });
 
