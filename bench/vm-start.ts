@@ -2,7 +2,9 @@
  * How long `labbook vm up` of a built image takes to reach SSH, resumed from its saved state,
  * against a cold boot of the same image in the same run: from no QEMU process running to
  * `ssh true` answering, for every image of the matrix (each must be built and saved once:
- * `labbook vm up`). The issue's bound is 10 s without KVM.
+ * `labbook vm up`). The issue's bound is 10 s without KVM. The cold boot starts from the
+ * saved disk overlay with -snapshot, so it also replays the journal of the boot that saved it:
+ * a first boot of a new image has that to do too.
  */
 
 import { coldBootSeconds } from '../runner/vm/start.ts';

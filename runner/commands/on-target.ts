@@ -8,8 +8,7 @@ import { baselineProblem } from '../setup.ts';
 import { LOCAL, type Target } from '../target.ts';
 import { expandTargets, parseTarget } from '../target-parse.ts';
 import { progress } from '../vm/console.ts';
-import { kvmUsable } from '../vm/qemu.ts';
-import { runningVm } from '../vm/state.ts';
+import { runningAccel, runningVm } from '../vm/state.ts';
 import { vmDown, vmUp } from '../vm/vm.ts';
 import { timeoutScale } from './command.ts';
 
@@ -30,10 +29,11 @@ export interface OnTarget {
 /** A VM without KVM runs cells about ten times slower (bench/timeouts.ts). */
 const EMULATED_SCALE = 10;
 
-/** --timeout-scale when given; otherwise 10 on a VM of the matrix without KVM, 1 elsewhere. */
-function scaleFor(spec: string, given: string | undefined): number {
+/** --timeout-scale when given; otherwise 10 on a VM of the matrix that runs without KVM, 1 elsewhere. */
+export function scaleFor(spec: string, given: string | undefined): number {
   if (given !== undefined) return timeoutScale(given);
-  return matrixEntry(spec)?.vm && !kvmUsable() ? EMULATED_SCALE : 1;
+  const image = matrixEntry(spec)?.vm;
+  return image && runningAccel(image.name) === 'tcg' ? EMULATED_SCALE : 1;
 }
 
 /** Runs `work` on the one target --target names (`matrix` and `vm` are refused: they name several). */

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VmImage } from '../../src/cells/matrix.ts';
@@ -40,6 +40,8 @@ export function builtVersion(image: VmImage): string | undefined {
 /** Runs build.sh, printing its steps as they come and a heartbeat while one lasts. */
 async function build(image: VmImage, log: Progress): Promise<void> {
   mkdirSync(vmDir(image.name), { recursive: true });
+  // A state saved from the old image would resume its memory over the new disk.
+  for (const d of ['saved', 'saving']) rmSync(vmFile(image.name, d), { recursive: true, force: true });
   log(`building the ${image.name} image (Debian ${image.suite}) in ${vmDir(image.name)} (about 2 to 4 minutes)`);
   const child = spawn('bash', [BUILD, vmDir(image.name), image.suite, guestPackages().join(',')], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -11,9 +11,9 @@
  * that state ("resume": -incoming, and -snapshot so the overlay stays as it was saved).
  * A "cold" boot, from the overlay and with -snapshot, is what a resume saves (the bench).
  */
-import { closeSync, constants, openSync, rmSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { runCommand } from '../target.ts';
+import { runCommand, shq } from '../target.ts';
 import { runningVm, vmFile } from './state.ts';
 
 export const QEMU = 'qemu-system-x86_64';
@@ -65,12 +65,15 @@ export function qemuArgv({ dir, port, accel, start }: QemuOptions): string[] {
     ...['-kernel', join(dir, 'vmlinuz'), '-initrd', join(dir, 'initrd.img')],
     ...['-append', 'root=/dev/vda rw console=ttyS0'],
     ...['-drive', `file=${savedDisk(dir, start)},if=virtio,format=qcow2`],
+    // A new VM generation ID on every start: the guest's kernel (6.1 and later) reseeds its
+    // random generator at once when it sees one, so resumed guests do not draw the same numbers.
+    ...['-device', 'vmgenid,guid=auto'],
     ...['-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=net0'],
     ...['-display', 'none', '-serial', `file:${join(dir, 'console.log')}`],
     ...['-qmp', `unix:${join(dir, 'qmp.sock')},server=on,wait=off`],
     ...['-daemonize', '-pidfile', join(dir, 'qemu.pid')],
     ...(start === 'boot' ? [] : ['-snapshot']),
-    ...(start === 'resume' ? ['-incoming', `exec:cat ${savedState(dir)}`] : []),
+    ...(start === 'resume' ? ['-incoming', `exec:cat ${shq(savedState(dir))}`] : []),
   ];
 }
 
@@ -100,12 +103,32 @@ export async function startQemu(options: QemuOptions): Promise<void> {
 
 /** The files that say a VM runs: removed when it stops. */
 export function forgetRunningVm(image: string): void {
-  for (const f of ['qemu.pid', 'port', 'known_hosts', 'qmp.sock']) rmSync(vmFile(image, f), { force: true });
+  for (const f of ['qemu.pid', 'port', 'known_hosts', 'qmp.sock', 'accel']) rmSync(vmFile(image, f), { force: true });
 }
 
-/** Stops the image's QEMU at once (SIGTERM), if it runs. */
-export function stopQemu(image: string): void {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether the process runs: a zombie (ended, not yet reaped by whoever adopted it) does not. */
+function alive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the image's QEMU (SIGTERM, SIGKILL after 10 s) and waits until it is gone: QEMU
+ * removes its pid file and QMP socket as it exits, which must not happen to the next start's.
+ */
+export async function stopQemu(image: string): Promise<void> {
   const vm = runningVm(image);
-  if (vm) process.kill(vm.pid, 'SIGTERM');
+  if (vm) {
+    process.kill(vm.pid, 'SIGTERM');
+    for (let i = 0; alive(vm.pid); i++) {
+      if (i === 100) process.kill(vm.pid, 'SIGKILL');
+      await sleep(100);
+    }
+  }
   forgetRunningVm(image);
 }

@@ -1,24 +1,22 @@
 /**
  * How a VM of the matrix starts: a boot that saves the booted guest (the disk overlay as
  * booting left it, QEMU's memory and devices through QMP's migrate), then a resume from that
- * state for every start, with the guest's clock set and its random pool reseeded; a cold
- * boot for the bench. Which accelerator: KVM where it works, and a host whose KVM leaves the
+ * state for every start, with the guest's clock set; a cold boot for the bench. Which accelerator: KVM where it works, and a host whose KVM leaves the
  * kernel silent is remembered.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { VmImage } from '../../src/cells/matrix.ts';
-import { runCommand, TargetError } from '../target.ts';
+import { runCommand, shq, TargetError } from '../target.ts';
 import type { Progress } from './console.ts';
 import { builtVersion } from './image.ts';
 import {
   type Accel,
   accelerators,
   describeAccel,
-  forgetRunningVm,
   kvmUsable,
   QEMU,
   type QemuOptions,
@@ -58,12 +56,23 @@ async function startOn(image: VmImage, accel: Accel, start: QemuOptions['start']
   const key = readFileSync(vmFile(image.name, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
   writeFileSync(vmFile(image.name, 'known_hosts'), `[127.0.0.1]:${port} ${key}\n`, { mode: 0o600 });
   rmSync(vmFile(image.name, 'console.log'), { force: true });
+  // What the VM runs with, for those that scale their timeouts to it (runningAccel).
+  writeFileSync(vmFile(image.name, 'accel'), `${accel}\n`);
   await startQemu({ dir: vmDir(image.name), port, accel, start });
   return port;
 }
 
-/** Waits for `ssh true`; false if the kernel stayed silent under KVM (QEMU is then stopped). */
-async function waitForSsh(image: VmImage, port: number, accel: Accel, timeoutS: number, log: Progress) {
+/**
+ * Waits for `ssh true`. After a boot (not a resume, whose guest prints nothing), false if the
+ * kernel stayed silent under KVM (QEMU is then stopped).
+ */
+async function waitForSsh(
+  image: VmImage,
+  port: number,
+  { accel, start }: Pick<QemuOptions, 'accel' | 'start'>,
+  timeoutS: number,
+  log: Progress,
+): Promise<boolean> {
   const t0 = performance.now();
   let reported = 0;
   for (let waited = 0; waited < timeoutS; waited = (performance.now() - t0) / 1000) {
@@ -71,8 +80,8 @@ async function waitForSsh(image: VmImage, port: number, accel: Accel, timeoutS: 
     if (r.status === 0) return true;
     const consoleLog = vmFile(image.name, 'console.log');
     const printed = existsSync(consoleLog) ? statSync(consoleLog).size : 0;
-    if (accel === 'kvm' && waited >= KVM_SILENT_S && printed === 0) {
-      stopQemu(image.name);
+    if (accel === 'kvm' && start !== 'resume' && waited >= KVM_SILENT_S && printed === 0) {
+      await stopQemu(image.name);
       return false;
     }
     if (!runningVm(image.name)) throw new TargetError(`labbook vm: QEMU of ${image.name} ended: see ${consoleLog}`);
@@ -82,7 +91,7 @@ async function waitForSsh(image: VmImage, port: number, accel: Accel, timeoutS: 
     }
     await sleep(200);
   }
-  stopQemu(image.name);
+  await stopQemu(image.name);
   throw new TargetError(
     `labbook vm: no SSH from ${image.name} after ${timeoutS} s: see ${vmFile(image.name, 'console.log')}`,
   );
@@ -111,14 +120,26 @@ async function usableAccelerators(): Promise<Accel[]> {
   return accelerators(kvmUsable() && !kvmKnownSilent(qemu));
 }
 
-/** What a saved state was made from: QEMU's version, the boot's command line, the image. */
+/**
+ * What a saved state was made from: QEMU's version, the boot's command line, the image; and
+ * under KVM the host's CPU, whose features the guest saw (-cpu host) and does not see again
+ * from the saved state.
+ */
 function stateVersion(image: VmImage, accel: Accel, qemu: string): string {
+  const cpu = accel === 'kvm' ? hostCpu() : '';
   return createHash('sha256')
     .update(qemu)
     .update(stateCommandLine(vmDir(image.name), accel))
     .update(builtVersion(image) ?? '')
+    .update(cpu)
     .digest('hex')
     .slice(0, 16);
+}
+
+/** The host CPU's model and features, as /proc/cpuinfo gives them for its first CPU. */
+function hostCpu(): string {
+  const info = readFileSync('/proc/cpuinfo', 'utf8');
+  return ['model name', 'flags'].map((k) => new RegExp(`^${k}\\s*: (.*)$`, 'm').exec(info)?.[1] ?? '').join('\n');
 }
 
 const stateVersionFile = (image: VmImage) => join(stateDir(vmDir(image.name), 'resume'), 'version');
@@ -146,15 +167,18 @@ async function bootAndSave(image: VmImage, accel: Accel, version: string, log: P
   await runCommand('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', join(dir, 'disk.img'), '-F', 'raw', disk]);
   log(`booting ${image.name} with ${describeAccel(accel)} to save its state (once per image and QEMU)`);
   const port = await startOn(image, accel, 'boot');
-  if (!(await waitForSsh(image, port, accel, BOOT_TIMEOUT_S, log))) {
+  if (!(await waitForSsh(image, port, { accel, start: 'boot' }, BOOT_TIMEOUT_S, log))) {
     rmSync(saving, { recursive: true, force: true });
     return false;
   }
-  spawnSync('ssh', [...vmSshArgs(image.name, port), 'sync'], { stdio: 'ignore' });
+  // Saved once booting is over (services started, udev's modules loaded), so that every resume
+  // starts from a settled guest; whether systemd calls it "running" or "degraded" does not matter.
+  const settle = 'timeout 120 systemctl is-system-running --wait; timeout 60 udevadm settle; sync';
+  spawnSync('ssh', [...vmSshArgs(image.name, port), settle], { stdio: 'ignore' });
   const qmp = await Qmp.connect(vmFile(image.name, 'qmp.sock'));
   try {
     await qmp.execute('stop');
-    await qmp.execute('migrate', { uri: `exec:cat > ${savedState(dir, 'boot')}` });
+    await qmp.execute('migrate', { uri: `exec:cat > ${shq(savedState(dir, 'boot'))}` });
     for (;;) {
       const { status, 'error-desc': error } = (await qmp.execute('query-migrate')) as {
         status: string;
@@ -169,8 +193,7 @@ async function bootAndSave(image: VmImage, accel: Accel, version: string, log: P
   } finally {
     qmp.close();
   }
-  for (let i = 0; i < 50 && runningVm(image.name); i++) await sleep(100);
-  forgetRunningVm(image.name);
+  await stopQemu(image.name);
   writeFileSync(join(saving, 'version'), `${version}\n`);
   // The state there was goes only now that the new one is whole.
   rmSync(stateDir(dir, 'resume'), { recursive: true, force: true });
@@ -189,15 +212,17 @@ export async function coldBootSeconds(image: VmImage): Promise<number> {
   const t0 = performance.now();
   const port = await startOn(image, accel, 'cold');
   try {
-    await waitForSsh(image, port, accel, BOOT_TIMEOUT_S, () => undefined);
+    await waitForSsh(image, port, { accel, start: 'cold' }, BOOT_TIMEOUT_S, () => undefined);
     return (performance.now() - t0) / 1000;
   } finally {
-    stopQemu(image.name);
-    for (let i = 0; i < 100 && runningVm(image.name); i++) await sleep(100);
+    await stopQemu(image.name);
   }
 }
 
-/** Resumes the image from its saved state, waits for SSH, sets the guest's clock and reseeds its random pool. */
+/**
+ * Resumes the image from its saved state, waits for SSH and sets the guest's clock (its
+ * random generator reseeds itself on the new VM generation ID, qemu.ts).
+ */
 async function resume(image: VmImage, accel: Accel, log: Progress): Promise<void> {
   const port = await startOn(image, accel, 'resume');
   // The state was saved stopped, so it loads stopped: QEMU goes on once it has it all.
@@ -214,16 +239,11 @@ async function resume(image: VmImage, accel: Accel, log: Progress): Promise<void
   } finally {
     qmp.close();
   }
-  await waitForSsh(image, port, accel, RESUME_TIMEOUT_S, log);
-  // The guest's clock stopped when its state was saved, and every resume starts from the same random state.
+  await waitForSsh(image, port, { accel, start: 'resume' }, RESUME_TIMEOUT_S, log);
+  // The guest's clock stopped when its state was saved. Set to the host's time when ssh
+  // started, it is behind by the connection's setup (under a second, even emulated).
   const now = Date.now() / 1000;
-  const r = spawnSync(
-    'ssh',
-    [...vmSshArgs(image.name, port), `date -u -s @${now.toFixed(3)} >/dev/null && cat >/dev/urandom`],
-    {
-      input: randomBytes(512),
-    },
-  );
+  const r = spawnSync('ssh', [...vmSshArgs(image.name, port), `date -u -s @${now.toFixed(3)} >/dev/null`]);
   if (r.status !== 0) throw new TargetError(`labbook vm: setting ${image.name}'s clock failed: ${r.stderr}`);
 }
 
@@ -241,7 +261,16 @@ export async function startVm(image: VmImage, log: Progress): Promise<void> {
       writeFileSync(kvmSilentFile(), kvmSilentKey(qemu));
       continue;
     }
-    await resume(image, accel, log);
+    try {
+      await resume(image, accel, log);
+    } catch (e) {
+      // A state QEMU cannot load (its firmware changed without its version) is saved again, once.
+      if (!(e instanceof TargetError)) throw e;
+      log(`${(e as Error).message}: saving the state again`);
+      await stopQemu(image.name);
+      if (!(await bootAndSave(image, accel, version, log))) throw e;
+      await resume(image, accel, log);
+    }
     log(`${image.name} is up (resumed in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     return;
   }

@@ -38,6 +38,17 @@ export function runningVm(image: string): Running | undefined {
   }
 }
 
+/** The accelerator the image's running VM started with (start.ts writes it), if it runs. */
+export function runningAccel(image: string): 'kvm' | 'tcg' | undefined {
+  if (!runningVm(image)) return undefined;
+  try {
+    const accel = readFileSync(vmFile(image, 'accel'), 'utf8').trim();
+    return accel === 'kvm' || accel === 'tcg' ? accel : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The VM's key for root, and the known_hosts that pins its host key (written at boot). */
 const login = (image: string) => ({ identity: vmFile(image, 'id_ed25519'), knownHosts: vmFile(image, 'known_hosts') });
 

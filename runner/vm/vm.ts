@@ -13,7 +13,7 @@ import { type Progress, progress } from './console.ts';
 import { ensureImage } from './image.ts';
 import { ensureHostTools } from './packages.ts';
 import { savedState, stopQemu } from './qemu.ts';
-import { kvmSilentFile, sleep, startVm } from './start.ts';
+import { kvmSilentFile, startVm } from './start.ts';
 import { runningVm, vmDir, vmFile, vmSshArgs, vmTargetOptions } from './state.ts';
 
 /** The images `names` say (all of the matrix's when none), or an error naming those there are. */
@@ -48,8 +48,7 @@ export async function vmUp(image: VmImage, log: Progress): Promise<boolean> {
 /** Stops the image's VM: its disk writes were QEMU's -snapshot, so there is nothing to keep. */
 export async function vmDown(image: VmImage, log: Progress): Promise<void> {
   if (!runningVm(image.name)) return;
-  stopQemu(image.name);
-  for (let i = 0; i < 100 && existsSync(`/proc/${runningVm(image.name)?.pid}`); i++) await sleep(100);
+  await stopQemu(image.name);
   log(`${image.name} is down`);
 }
 

@@ -10,7 +10,7 @@ export const CAPABILITIES = {
   overlay: { needs: 'OverlayFS', missing: 'this kernel has no overlay filesystem' },
   'overlay-lowerdir-append': {
     needs: "OverlayFS's lowerdir+= option",
-    missing: 'this kernel is older than Linux 6.8, which added it',
+    missing: 'this kernel does not accept it (it came with Linux 6.7)',
   },
   veth: { needs: 'veth pairs', missing: 'this kernel cannot create veth pairs' },
   bridge: { needs: 'Linux bridges', missing: 'this kernel cannot create bridges' },
@@ -20,7 +20,8 @@ export const CAPABILITIES = {
   dummy: { needs: 'dummy interfaces', missing: 'this kernel lacks dummy interfaces' },
   'cgroup-v1': {
     needs: 'the cgroup v1 controllers cpu, cpuacct, memory and pids, each mounted on its own',
-    missing: 'this target does not mount them so (current distributions boot cgroup v2 only)',
+    missing:
+      'this target does not mount them so: current distributions boot cgroup v2 only, and kernels since 6.11 are often built without the v1 memory controller at all',
   },
   'static-busybox': {
     needs: 'a statically linked busybox, to be the whole root file system of a container',

@@ -26,7 +26,11 @@ export interface MatrixEntry {
 }
 
 export const MATRIX: readonly MatrixEntry[] = [
-  { name: 'local', title: 'the project host (Linux 6.18, hybrid cgroups: the controllers on v1, no loadable modules)' },
+  {
+    name: 'local',
+    title:
+      'the project host (Linux 6.18, hybrid cgroups: cpu, cpuacct, cpuset, memory, pids, blkio, devices and freezer on v1; no loadable modules)',
+  },
   {
     name: 'vm:debian12',
     title: 'Debian 12 (Linux 6.1, cgroup v2, systemd)',

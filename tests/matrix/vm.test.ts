@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
+import { scaleFor } from '../../runner/commands/on-target.ts';
 import type { Target } from '../../runner/target.ts';
 import { parseTarget } from '../../runner/target-parse.ts';
-import { kvmUsable } from '../../runner/vm/qemu.ts';
 import { runningVm } from '../../runner/vm/state.ts';
 import { vmDown, vmUp } from '../../runner/vm/vm.ts';
 import { listChapters } from '../../src/cells/chapters.ts';
@@ -25,8 +25,6 @@ const chapters = listChapters()
 const log = (text: string) => console.log(`  ${text}`);
 const labbook = new URL('../../runner/bin/labbook.js', import.meta.url).pathname;
 const cli = (...args: string[]) => promisify(execFile)(process.execPath, [labbook, ...args], { timeout: 60_000 });
-// Without KVM the guest runs about ten times slower, as `labbook check --target vm:…` scales it.
-const timeoutScale = kvmUsable() ? 1 : 10;
 
 describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
   const image = vm as NonNullable<typeof vm>;
@@ -68,7 +66,8 @@ describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
     'chapter $slug runs there and matches its recording',
     { timeout: 600_000 },
     async ({ slug, file, chapter }) => {
-      const fresh = await runChapter(chapter, slug, { target, timeoutScale });
+      // Without KVM the guest runs about ten times slower: scaled as `labbook check --target vm:…` does.
+      const fresh = await runChapter(chapter, slug, { target, timeoutScale: scaleFor(name, undefined) });
       expect(fresh.environment.target).toBe(name);
       expect(problemsOnEntry(name, file, chapter, fresh)).toBe('');
     },

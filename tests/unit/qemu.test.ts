@@ -63,6 +63,7 @@ describe('qemuArgv', () => {
     ...['-kernel', `${dir}/vmlinuz`, '-initrd', `${dir}/initrd.img`],
     ...['-append', 'root=/dev/vda rw console=ttyS0'],
     ...['-drive', `file=${dir}/saved/disk.qcow2,if=virtio,format=qcow2`],
+    ...['-device', 'vmgenid,guid=auto'],
     ...['-netdev', 'user,id=net0,hostfwd=tcp:127.0.0.1:40123-:22', '-device', 'virtio-net-pci,netdev=net0'],
     ...['-display', 'none', '-serial', `file:${dir}/console.log`],
     ...['-qmp', `unix:${dir}/qmp.sock,server=on,wait=off`],
@@ -123,6 +124,18 @@ describe('qemuArgv', () => {
         expect(a.includes('-snapshot'), `${start} with ${accel}`).toBe(start !== 'boot');
       }
     }
+  });
+
+  it('gives every start a new VM generation ID, on which the guest reseeds its random generator', () => {
+    for (const start of STARTS) {
+      const a = argv(start);
+      expect(a[a.indexOf('vmgenid,guid=auto') - 1], start).toBe('-device');
+    }
+  });
+
+  it('quotes the saved state for the shell QEMU runs cat with', () => {
+    const spaced = qemuArgv({ dir: '/tmp/a dir/debian12', port: 1, accel: 'tcg', start: 'resume' });
+    expect(option(spaced, '-incoming')).toBe("exec:cat '/tmp/a dir/debian12/saved/state'");
   });
 
   it('loads a saved state only on a resume', () => {
