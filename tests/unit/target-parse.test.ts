@@ -61,7 +61,8 @@ describe('parseTarget', () => {
       });
       try {
         const pid = qemu.pid ?? expect.unreachable('no pid');
-        for (let i = 0; !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('qemu-system'); i++) {
+        // Until bash has exec'd: its own command line names qemu-system too, and exec briefly blanks it.
+        for (let i = 0; !readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('qemu-system'); i++) {
           if (i > 500) expect.unreachable('the fake QEMU did not start');
           await new Promise((r) => setTimeout(r, 20));
         }
