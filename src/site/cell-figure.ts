@@ -19,7 +19,8 @@
  *   </figure>
  *
  * The figure's data-* and its meta line describe the main run: the page's Compare button
- * compares a live run with that (src/live/client/cell-view.ts).
+ * compares a live run with that, or with the line of the runner's own entry of the matrix when
+ * the figure has one (src/live/client/recorded-run.ts).
  *
  * A check cell reads as its claim, "Verified: <claim>", with everything else in a <details>;
  * a diagram `beside` a cell stands next to its output, or under a check's claim.
@@ -138,7 +139,8 @@ export async function cellFigure(
       dataCell: cell.id,
       dataHash: cell.hash,
       dataStatus: !rec ? 'none' : stale ? 'stale' : rec.status,
-      // The entry whose run the figure shows, and the page's Compare button compares with.
+      // The entry whose run the figure shows, and the page's Compare button compares with when
+      // the runner's target has no line of its own under it.
       dataEntry: main.entry.name,
       dataKind: cell.data,
       // What the page's Compare button compares, as labbook check does (compareCell).

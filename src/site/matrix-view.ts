@@ -3,27 +3,36 @@
  * run that the figure shows (cell-runs.ts), by the one comparer, compareCell, which sets aside
  * what changes from run to run (PIDs, MACs, inodes, times). One line per entry; a line that
  * differs is a native <details> (it opens without JavaScript) holding what differs: the
- * normalised outputs' diff, or that kernel's status and output when its status is not the main's.
+ * normalised outputs' diff and that kernel's own output, or that kernel's status and output
+ * when its status is not the main's.
  *
  *   <ul class="lab-kernels" aria-label="Results on the other kernels">
- *     <li data-entry="local" data-verdict="skipped">local · Linux 6.18: skipped: needs ipvlan, but this kernel lacks ipvlan</li>
- *     <li data-entry="vm:debian13" data-verdict="differs"><details>
+ *     <li data-entry="local" data-verdict="skipped" data-status="skipped"
+ *         data-reason="needs ipvlan, but this kernel lacks ipvlan">local · Linux 6.18: skipped: needs ipvlan, but this kernel lacks ipvlan</li>
+ *     <li data-entry="vm:debian13" data-verdict="differs" data-status="passed"><details>
  *       <summary>vm:debian13 · Linux 6.12: differs</summary>
  *       <p>Lines with - are the output of vm:debian12, shown above; lines with + are that of vm:debian13:</p>
  *       <pre class="lab-diff" tabindex="0"><span class="lab-diff-hunk">@@ -1,2 +1,2 @@</span>
  *   <span class="lab-diff-same"> 0::/</span>
  *   <span class="lab-diff-del">-cpu memory</span>
  *   <span class="lab-diff-add">+cpu memory pids</span></pre>
+ *       <p>Its output on vm:debian13:</p>
+ *       <pre class="lab-terminal" aria-label="vm:debian13 · Linux 6.12: Recorded output" ...>0::/
+ *   cpu memory pids</pre>
  *     </details></li>
  *   </ul>
  *
  * The other lines read "vm:debian12 · Linux 6.1: same output" ("same status (output not
  * compared)" for a cell that compares only its status) and "vm:debian13: not recorded on this
  * kernel" (no recording of the cell's current code there, which only a non-strict build shows).
+ * A line's data-status and data-reason, and a kernel's own output, are what the page's Compare
+ * button compares a live run with when the reader's runner is that entry
+ * (src/live/client/recorded-run.ts): the diff alone would not give it back.
  */
 import type { Element, ElementContent } from 'hast';
 import { h } from 'hastscript';
 import { compareCell, structureProblems } from '../cells/compare.ts';
+import { plainText } from '../cells/normalize.ts';
 import type { Cell } from '../cells/parse.ts';
 import type { CellRecording } from '../cells/recording.ts';
 import { type EntryRun, entryLabel } from './cell-runs.ts';
@@ -56,28 +65,48 @@ function diffPre(diff: string): Element {
 }
 
 /**
+ * A kernel's own recorded output, as the figure shows the main one: a passed data cell's
+ * snapshot as plain text, like the figure's raw snapshot (unwrapped, so that the page can read
+ * it into its structure again), else the terminal. Not drawn: a drawing per kernel would cost
+ * the build a mermaid render each, for what the diff beside it already says.
+ */
+async function ownOutput(cell: Cell, run: EntryRun, rec: CellRecording, t: Translate): Promise<Element> {
+  const ariaLabel = `${entryLabel(run)}: ${t('labbook.output')}`;
+  if (cell.data && rec.status === 'passed') {
+    return h('div.lab-snapshot', [h('pre', { tabIndex: 0, ariaLabel }, plainText(rec.output).trim())]);
+  }
+  const output = await terminalHtml(rec.output);
+  output.properties.ariaLabel = ariaLabel;
+  return output;
+}
+
+/**
  * What a run (`rec`, of `run`'s entry) that differs from the main one shows: the diff of their
- * outputs, or its own status and output.
+ * outputs and its own output, or its own status and output.
  */
 async function difference(cell: Cell, main: EntryRun, run: EntryRun, rec: CellRecording, t: Translate) {
   const diff = compareCell(cell, rec, main.rec).problems.find((p) => p.kind === 'output')?.diff;
   if (diff) {
-    return [h('p', t('labbook.matrix.diffLegend', { main: main.entry.name, other: run.entry.name })), diffPre(diff)];
+    const legend = h('p', t('labbook.matrix.diffLegend', { main: main.entry.name, other: run.entry.name }));
+    // An empty output is all of the diff's - lines: nothing to show under it.
+    if (!rec.output) return [legend, diffPre(diff)];
+    const label = h('p', t('labbook.matrix.output', { kernel: run.entry.name }));
+    return [legend, diffPre(diff), label, await ownOutput(cell, run, rec, t)];
   }
   // A data cell that passed but whose snapshot breaks an expectation says which.
   const unmet = rec.status === 'passed' ? structureProblems(cell, rec.output) : [];
   const said: ElementContent[] = [h('p', [...statusBadges(rec, false, t), ...unmet.map((u) => h('span', u))])];
   if (!rec.output) return said;
-  const output = await terminalHtml(rec.output);
-  output.properties.ariaLabel = `${entryLabel(run)}: ${t('labbook.output')}`;
-  return [...said, output];
+  return [...said, await ownOutput(cell, run, rec, t)];
 }
 
 async function kernelLine(cell: Cell, main: EntryRun, run: EntryRun, t: Translate): Promise<Element> {
   const said = (verdict: string) => t('labbook.matrix.line', { kernel: entryLabel(run), verdict });
-  const line = (verdict: string, children: ElementContent[] | string) =>
-    h('li', { dataEntry: run.entry.name, dataVerdict: verdict }, children);
   const { rec } = run;
+  // The status and reason of a recording of the current code: a stale one is "not recorded".
+  const recorded = rec && run.current ? { dataStatus: rec.status, dataReason: rec.reason } : {};
+  const line = (verdict: string, children: ElementContent[] | string) =>
+    h('li', { dataEntry: run.entry.name, dataVerdict: verdict, ...recorded }, children);
   if (!rec || !run.current) return line('missing', said(t('labbook.matrix.missing')));
   if (rec.status === 'skipped') return line('skipped', said(statusWords(rec, t)));
   // The main run is current too: it is the first current one, and this one is.

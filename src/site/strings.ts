@@ -42,6 +42,8 @@ const en = {
   /** Over the diff of a kernel's output with the one shown above it. */
   'labbook.matrix.diffLegend':
     'Lines with - are the output of {{main}}, shown above; lines with + are that of {{other}}:',
+  /** After that diff, over the kernel's own output, which the page's Compare button compares with there. */
+  'labbook.matrix.output': 'Its output on {{kernel}}:',
   /** The table that ends a chapter (proven-table.ts): its heading, columns and skipped cells. */
   'labbook.proven.title': 'Proven on',
   'labbook.proven.kernel': 'Kernel',
@@ -75,6 +77,8 @@ const en = {
   'labbook.live.newLink': 'the runner is gone or restarted: start it again and open the new link it prints',
   'labbook.live.same': 'Same as the recording, once PIDs, MACs, inodes and times are set aside.',
   'labbook.live.differs': 'Differences from the recording (− recorded, + this run):',
+  /** Before either: whose recording it was, the runner's own entry of the matrix or the one the figure shows. */
+  'labbook.live.comparedWith': 'Compared with the recording on {{kernel}}.',
   'labbook.live.drawnLive': 'drawn from your run',
 };
 
@@ -104,6 +108,7 @@ const zhCN: Record<StringKey, string> = {
   'labbook.matrix.differs': '有差异',
   'labbook.matrix.missing': '尚未在此内核上录制',
   'labbook.matrix.diffLegend': '以 - 开头的行是上方所示 {{main}} 的输出，以 + 开头的行是 {{other}} 的输出：',
+  'labbook.matrix.output': '它在 {{kernel}} 上的输出：',
   'labbook.proven.title': '各内核上的验证结果',
   'labbook.proven.kernel': '内核',
   'labbook.proven.recorded': '录制日期',
@@ -133,6 +138,7 @@ const zhCN: Record<StringKey, string> = {
   'labbook.live.newLink': '运行器已停止或已重启：请重新启动它并打开它打印的新链接',
   'labbook.live.same': '除去 PID、MAC、inode 和时间之外，与录制结果相同。',
   'labbook.live.differs': '与录制结果的差异（− 录制，+ 本次运行）：',
+  'labbook.live.comparedWith': '比较对象为 {{kernel}} 上的录制结果。',
   'labbook.live.drawnLive': '根据你这次运行绘制',
 };
 

@@ -1,20 +1,26 @@
 /**
  * A learner's path through the live runner, in headless Chromium: open the link that
  * `labbook serve` prints, press Run in the namespace chapter and see live output; the same
- * from a second origin that the runner allows, and a refusal from one it does not; the
+ * from a second origin that the runner allows, and a refusal from one it does not; Compare
+ * on a runner named after another entry of the matrix, against that entry's recording; the
  * runner killed in the middle of a long cell, and nothing of it left on the host.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../runner/server/catalog.ts';
 import { CHROMIUM, hasChromium, launchChromium } from '../../src/site/chromium.ts';
 import { labLeftovers } from '../host-state.ts';
 import { type BuiltSite, buildSite, preview } from '../site/built-site.ts';
+import { localAs, testRunner } from './page-client.ts';
 
 const LIVE = new URL('../fixtures/live.md', import.meta.url).pathname;
 const STRUCTURE = new URL('../fixtures/structure.md', import.meta.url).pathname;
+/** Recorded on every entry of the matrix, some cells differently on vm:debian13 than on local. */
+const MATRIX = new URL('../fixtures/site/matrix.md', import.meta.url).pathname;
 const labbook = new URL('../../runner/bin/labbook.js', import.meta.url).pathname;
 
 interface Runner {
@@ -64,7 +70,7 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
   let server: Awaited<ReturnType<typeof preview>>;
   let runner: Runner;
   beforeAll(async () => {
-    site = buildSite([LIVE, STRUCTURE]);
+    site = buildSite([LIVE, STRUCTURE, MATRIX]);
     [browser, server] = await Promise.all([launchChromium(), preview(site)]);
     runner = await startRunner(site, server.url);
   }, 300_000);
@@ -123,6 +129,45 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     expect(await drawn.textContent()).toMatch(/veth1[\s\S]*10\.200\.0\.2\/24/);
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it("compares with the recording of the runner's own entry of the matrix, which the page names", async () => {
+    // This host's labs, named vm:debian13 in the runner's ready message: the page cannot tell.
+    const token = randomBytes(24).toString('hex');
+    const chapter = join(site.root, 'src/content/docs/matrix.md');
+    const named = await testRunner(loadCatalog([{ slug: 'matrix', file: chapter }]), token, {
+      origins: new Set([server.url]),
+      target: localAs('vm:debian13'),
+    });
+    try {
+      const { page, errors } = await openLink(`${server.url}/matrix/#runner=127.0.0.1:${named.port}&token=${token}`);
+      const compare = async (id: string) => {
+        await cell(page, id).locator('button[data-lab-run]').click();
+        const status = cell(page, id).locator('.lab-live-status');
+        await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/^passed · exit 0 · \d+ ms$/);
+        await cell(page, id).getByRole('button', { name: 'Compare with the recording' }).click();
+        return cell(page, id).locator('.lab-live-diff');
+      };
+      // The figure shows local's run, which passed; vm:debian13's failed: compared with that.
+      const failsThere = await compare('fails-there');
+      expect(await failsThere.locator('.lab-live-against').textContent()).toBe(
+        'Compared with the recording on vm:debian13.',
+      );
+      expect(await failsThere.locator('.lab-diff-del').textContent()).toBe('− failed\n');
+      expect(await failsThere.locator('.lab-diff-add').textContent()).toBe('+ passed\n');
+      // The same output on every kernel: the same, said of vm:debian13.
+      const same = await compare('same');
+      expect(await same.locator('.lab-live-against').textContent()).toBe('Compared with the recording on vm:debian13.');
+      expect(await same.textContent()).toContain('Same as the recording');
+      // vm:debian13 has no recording of this code: nothing to compare with, all of the run is new.
+      const stale = await compare('stale-there');
+      expect(await stale.locator('.lab-live-against').count()).toBe(0);
+      expect(await stale.locator('.lab-diff-add').textContent()).toBe('+ recorded from this code\n');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await named.close();
+    }
   });
 
   it('is refused from an origin the runner does not allow', async () => {

@@ -6,7 +6,7 @@
 import { WebSocket } from 'ws';
 import type { Catalog } from '../../runner/server/catalog.ts';
 import { type RunnerServer, type ServeOptions, serve } from '../../runner/server/server.ts';
-import { LOCAL } from '../../runner/target.ts';
+import { LOCAL, type Target } from '../../runner/target.ts';
 import type { ServerMessage } from '../../src/protocol/messages.ts';
 
 export const SITE = 'http://127.0.0.1:4321';
@@ -18,6 +18,24 @@ export function testRunner(
   options: Partial<Omit<ServeOptions, 'catalog' | 'token'>> = {},
 ): Promise<RunnerServer> {
   return serve({ port: 0, token, origins: new Set([SITE]), allowEdit: false, catalog, target: LOCAL, ...options });
+}
+
+/**
+ * This host's labs under another target's name, which a runner's ready message gives the
+ * page: a page then takes them for that entry of the matrix (a VM's) without a VM.
+ *
+ *   testRunner(catalog, token, { target: localAs('vm:debian13') })  ->  ready { target: 'vm:debian13', ... }
+ */
+export function localAs(name: string): Target {
+  return {
+    name,
+    shellDir: LOCAL.shellDir,
+    checkLost: () => LOCAL.checkLost(),
+    connect: () => LOCAL.connect(),
+    launch: (argv, env) => LOCAL.launch(argv, env),
+    exec: (script) => LOCAL.exec(script),
+    close: () => LOCAL.close(),
+  };
 }
 
 /** Opens a WebSocket; resolves with the HTTP status if the handshake is refused. */

@@ -11,6 +11,7 @@
  *   status-only    6.18 (compare=status) 6.1: same status    6.12: same status
  *   fails-there    passed               passed: same         failed: differs
  *   stale-there    passed               passed: same         from other code: not recorded
+ *   sampled        4 CPUs (data=samples) 2 CPUs: differs     2 CPUs: differs
  *
  * Each cell's lines, the chapter's table, the home page's line per kernel (the copy holds
  * this chapter alone, so the home page speaks of it), and the strict build, which refuses
@@ -71,6 +72,18 @@ describe('a cell on the matrix, without JavaScript', () => {
     expect((select('.lab-kernels', same) as Element).properties.ariaLabel).toBe('Results on the other kernels');
   });
 
+  it("gives each line its entry's recorded status and reason, which the page's Compare button reads", () => {
+    expect(line(english, 'same', 'vm:debian12').item.properties).toMatchObject({ dataStatus: 'passed' });
+    expect(line(english, 'fails-there', 'vm:debian13').item.properties).toMatchObject({ dataStatus: 'failed' });
+    expect(line(english, 'needs-ipvlan', 'local').item.properties).toMatchObject({
+      dataStatus: 'skipped',
+      dataReason: 'needs ipvlan, but this kernel lacks ipvlan',
+    });
+    expect(line(english, 'fails-there', 'vm:debian13').item.properties.dataReason).toBeUndefined();
+    // Recorded from other code: not recorded, no status.
+    expect(line(english, 'stale-there', 'vm:debian13').item.properties.dataStatus).toBeUndefined();
+  });
+
   it('finds runs the same once volatile values are set aside, as labbook check does', () => {
     expect(line(english, 'volatile', 'vm:debian12').verdict).toBe('same');
     expect(line(english, 'volatile', 'vm:debian13').verdict).toBe('same');
@@ -92,12 +105,43 @@ describe('a cell on the matrix, without JavaScript', () => {
     expect(textOf(select('.lab-diff-add', details) as Element)).toBe('+cgroup2fs');
   });
 
+  it("holds that kernel's own output after the diff of an output that differs", () => {
+    const { item } = line(english, 'layout', 'vm:debian13');
+    expect(item.properties.dataStatus).toBe('passed');
+    const details = select('details', item) as Element;
+    const shown = details.children.filter((c): c is Element => c.type === 'element');
+    expect(shown.map((c) => c.tagName)).toEqual(['summary', 'p', 'pre', 'p', 'pre']);
+    expect(shown[2]?.properties.className).toEqual(['lab-diff']);
+    expect(textOf(shown[3] as Element)).toBe('Its output on vm:debian13:');
+    expect(shown[4]?.properties).toMatchObject({
+      className: ['lab-terminal'],
+      ariaLabel: 'vm:debian13 · Linux 6.12: Recorded output',
+    });
+    expect(textOf(shown[4] as Element)).toBe('cgroup2fs');
+  });
+
+  it("holds a data cell's own snapshot as plain text after its diff, as the figure holds its own", () => {
+    const sampled = figure(english, 'sampled');
+    expect(textOf(select('.lab-drawing .lab-snapshot pre', sampled) as Element)).toBe(
+      'cpus 0 4\ncpus 0.1 4\ncpus 0.2 4',
+    );
+    const { verdict, item } = line(english, 'sampled', 'vm:debian12');
+    expect(verdict).toBe('differs');
+    // The diff is of the structures the snapshots are read into.
+    expect(textOf(select('.lab-diff', item) as Element)).toMatch(/-\s+\[0\.1, 4\][\s\S]*\+\s+\[0\.1, 2\]/);
+    expect(textOf(select('details > p:last-of-type', item) as Element)).toBe('Its output on vm:debian12:');
+    expect(textOf(select('.lab-snapshot pre', item) as Element)).toBe('cpus 0 2\ncpus 0.1 2\ncpus 0.2 2');
+    expect(select('pre.lab-terminal', item)).toBeUndefined();
+  });
+
   it("shows a status that differs with that kernel's own recorded output", () => {
     const { verdict, item } = line(english, 'fails-there', 'vm:debian13');
     expect(verdict).toBe('differs');
     expect(textOf(select('.lab-status', item) as Element)).toBe('failed');
     expect(textOf(select('.lab-exit', item) as Element)).toContain('exit 1');
     expect(textOf(select('pre.lab-terminal', item) as Element)).toBe('test: missing /sys/fs/cgroup/unified');
+    // Its status says it: no second label.
+    expect(textOf(item)).not.toContain('Its output on');
     expect(line(english, 'fails-there', 'vm:debian12').verdict).toBe('same');
   });
 
@@ -132,6 +176,7 @@ describe('a cell on the matrix, without JavaScript', () => {
     expect(line(chinese, 'layout', 'vm:debian13').text).toContain(
       '以 - 开头的行是上方所示 local 的输出，以 + 开头的行是 vm:debian13 的输出：',
     );
+    expect(line(chinese, 'layout', 'vm:debian13').text).toContain('它在 vm:debian13 上的输出：cgroup2fs');
     expect(line(chinese, 'status-only', 'vm:debian12').text).toBe('vm:debian12 · Linux 6.1：状态相同（不比较输出）');
     expect(line(chinese, 'needs-ipvlan', 'local').text).toBe(
       'local · Linux 6.18：已跳过（needs ipvlan, but this kernel lacks ipvlan）',
@@ -159,17 +204,17 @@ describe("the chapter's table of kernels", () => {
       {
         entry: 'local',
         kernel: 'localLinux 6.18.44-fc-v657 · Debian GNU/Linux 12 (bookworm) · cgroup v1',
-        cells: ['2026-11-30', '6', '1', '0', '0'],
+        cells: ['2026-11-30', '7', '1', '0', '0'],
       },
       {
         entry: 'vm:debian12',
         kernel: 'vm:debian12Linux 6.1.0-28-amd64 · Debian GNU/Linux 12 (bookworm) · cgroup v2',
-        cells: ['2026-12-01', '7', '0', '0', '0'],
+        cells: ['2026-12-01', '8', '0', '0', '0'],
       },
       {
         entry: 'vm:debian13',
         kernel: 'vm:debian13Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2',
-        cells: ['2026-12-01', '5', '0', '1', '1'],
+        cells: ['2026-12-01', '6', '0', '1', '1'],
       },
     ]);
   });
@@ -212,17 +257,17 @@ describe('the home page', () => {
       {
         entry: 'local',
         proven: 'true',
-        text: 'local · Linux 6.18.44-fc-v657 · Debian GNU/Linux 12 (bookworm) · cgroup v1: every cell of every chapter passed or was skipped (6 passed, 1 skipped); recorded on or after 2026-11-30',
+        text: 'local · Linux 6.18.44-fc-v657 · Debian GNU/Linux 12 (bookworm) · cgroup v1: every cell of every chapter passed or was skipped (7 passed, 1 skipped); recorded on or after 2026-11-30',
       },
       {
         entry: 'vm:debian12',
         proven: 'true',
-        text: 'vm:debian12 · Linux 6.1.0-28-amd64 · Debian GNU/Linux 12 (bookworm) · cgroup v2: every cell of every chapter passed or was skipped (7 passed, 0 skipped); recorded on or after 2026-12-01',
+        text: 'vm:debian12 · Linux 6.1.0-28-amd64 · Debian GNU/Linux 12 (bookworm) · cgroup v2: every cell of every chapter passed or was skipped (8 passed, 0 skipped); recorded on or after 2026-12-01',
       },
       {
         entry: 'vm:debian13',
         proven: 'false',
-        text: 'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2: not proven: 1 failed, 1 not recorded (5 passed, 0 skipped); recorded on or after 2026-12-01',
+        text: 'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2: not proven: 1 failed, 1 not recorded (6 passed, 0 skipped); recorded on or after 2026-12-01',
       },
     ]);
   });
@@ -230,10 +275,10 @@ describe('the home page', () => {
   it('says it in Chinese on the Chinese home page', () => {
     const [local, , last] = lines(page('zh-cn'));
     expect(local?.text).toContain(
-      'cgroup v1：所有章节的单元均已通过或跳过（通过 6 个，跳过 1 个）；均录制于 2026-11-30 及以后',
+      'cgroup v1：所有章节的单元均已通过或跳过（通过 7 个，跳过 1 个）；均录制于 2026-11-30 及以后',
     );
     expect(last?.text).toBe(
-      'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2：未通过验证：失败 1 个，未录制 1 个（通过 5 个，跳过 0 个）；均录制于 2026-12-01 及以后',
+      'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2：未通过验证：失败 1 个，未录制 1 个（通过 6 个，跳过 0 个）；均录制于 2026-12-01 及以后',
     );
   });
 });

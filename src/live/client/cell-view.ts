@@ -1,19 +1,20 @@
 /**
  * A cell's live side, made on its first Run: a toolbar, an xterm.js terminal the size of
  * the recordings (100 x 30), the status of the run, and a comparison with the recording by
- * the comparer of `labbook check` (src/cells/compare.ts). Output is acknowledged to the runner
- * as the terminal has written it (flow control).
+ * the comparer of `labbook check` (src/cells/compare.ts): that of the runner's own entry of the
+ * matrix when the page has it, else the main one (recorded-run.ts). Output is acknowledged to
+ * the runner as the terminal has written it (flow control).
  */
 import { Terminal } from '@xterm/xterm';
 import xtermCss from '@xterm/xterm/css/xterm.css?url';
 import { diffLines } from 'diff';
 import { type CellRun, type ComparedCell, comparableOutput, compareCell } from '../../cells/compare.ts';
 import { formatDuration } from '../../cells/format.ts';
-import type { CellStatus } from '../../cells/recording.ts';
 import type { DataKind } from '../../cells/structure/index.ts';
 import { TERMINAL_COLS as COLS, TERMINAL_ROWS as ROWS, TERMINAL_THEME } from '../../cells/terminal.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import type { Strings } from './index.ts';
+import { recordedRun } from './recorded-run.ts';
 
 const MIN_ROWS = 2;
 const ACK_EVERY = 32 * 1024;
@@ -50,6 +51,8 @@ export class CellView {
   private raw = '';
   /** How this run ended, once it has. */
   private last?: Pick<CellRun, 'status' | 'reason'>;
+  /** The target of the runner that took this run (its ready message's), whose recording Compare takes. */
+  private target?: string;
   private ended?: () => void;
 
   constructor(figure: HTMLElement, t: Strings, actions: CellActions) {
@@ -118,6 +121,12 @@ export class CellView {
     });
   }
 
+  /** The runner on `target` is ready and takes the run (none: it refused the page for now). */
+  running(target: string | undefined): void {
+    this.target = target;
+    this.say(this.t.live.running);
+  }
+
   say(text: string): void {
     this.status.textContent = text;
   }
@@ -172,10 +181,11 @@ export class CellView {
   }
 
   /**
-   * The live run against the recording, by `compareCell`, the comparison `labbook check` makes.
-   * The page has the recorded output as its terminal shows it, so a text cell's live output is
-   * taken from this terminal alike (same width, same wrapping); a data cell's snapshot is read
-   * into its structure on both sides.
+   * The live run against the recording, by `compareCell`, the comparison `labbook check` makes:
+   * the recording of the runner's own entry of the matrix when the figure has a line for it,
+   * else the main one (recorded-run.ts). The page has the recorded output as its terminal shows
+   * it, so a text cell's live output is taken from this terminal alike (same width, same
+   * wrapping); a data cell's snapshot is read into its structure on both sides.
    */
   private compare(): void {
     this.diff.replaceChildren();
@@ -192,8 +202,15 @@ export class CellView {
       expect: d.expect,
     };
     const fresh: CellRun = { ...this.last, output: cell.data ? this.raw : this.screen() };
-    const recorded = this.recorded();
+    const { entry, run: recorded } = recordedRun(this.figure, this.target, this.t.status);
     const { same, problems, compared } = compareCell(cell, fresh, recorded);
+    // Whose recording it was: the runner's own kernel's, or the main one. Without any, all of the
+    // run is new, as for a cell never recorded.
+    if (recorded) {
+      const against = element('p', 'lab-live-against');
+      against.textContent = this.t.comparedWith(entry);
+      this.diff.append(against);
+    }
     if (same) {
       this.diff.append(this.t.live.same);
       return;
@@ -228,20 +245,6 @@ export class CellView {
     const lines: string[] = [];
     for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
     return lines.join('\n').trimEnd();
-  }
-
-  /**
-   * The main recording as the page shows it: its status badge and its output (a data cell's
-   * snapshot, or the terminal), not those of the other kernels listed under it (.lab-kernels).
-   * None: not recorded.
-   */
-  private recorded(): CellRun | undefined {
-    const status = this.figure.querySelector<HTMLElement>('.lab-meta .lab-status')?.dataset.status;
-    if (!status || !Object.hasOwn(this.t.status, status)) return undefined;
-    const shown =
-      this.figure.querySelector('.lab-snapshot pre:not(.lab-kernels *)') ??
-      this.figure.querySelector('pre.lab-terminal:not(.lab-kernels *)');
-    return { status: status as CellStatus, output: (shown?.textContent ?? '').trimEnd() };
   }
 }
 

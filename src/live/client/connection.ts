@@ -27,8 +27,8 @@ export class Connection {
   private readonly chapter: string;
   private readonly onMessage: (m: ServerMessage) => void;
   private readonly onState: (s: ConnectionState, why?: string) => void;
-  private ready?: Promise<void>;
-  private markReady?: () => void;
+  private ready?: Promise<string | undefined>;
+  private markReady?: (target: string | undefined) => void;
   /** Ends the wait of whenReady when the runner is gone, so the page's queue of runs goes on. */
   private markGone?: (why: Error) => void;
 
@@ -45,11 +45,13 @@ export class Connection {
   }
 
   /**
-   * Resolves once the runner said ready (connecting first if needed), or refused the page for
-   * now (TRY_AGAIN_LATER): then its reason follows as an error message, and the next call
-   * asks again. Rejects once the runner is gone (the page has already said so).
+   * Resolves with the runner's target (its ready message's: "local", "vm:debian13", an ssh://
+   * address...) once the runner said ready (connecting first if needed), or with none when it
+   * refused the page for now (TRY_AGAIN_LATER): then its reason follows as an error message,
+   * and the next call asks again. Rejects once the runner is gone (the page has already said so).
+   * A reconnection reaches the same runner (its token is that runner's), so the target holds.
    */
-  whenReady(): Promise<void> {
+  whenReady(): Promise<string | undefined> {
     if (!this.ready) {
       this.ready = new Promise((resolve, reject) => {
         this.markReady = resolve;
@@ -104,7 +106,7 @@ export class Connection {
         this.tries = 0;
         sessionStorage.setItem(sessionKey(this.chapter), m.session);
         this.onState('ready');
-        this.markReady?.();
+        this.markReady?.(m.target);
       }
       this.onMessage(m);
     };
@@ -116,7 +118,7 @@ export class Connection {
         sessionStorage.removeItem(sessionKey(this.chapter));
         this.tries = 0;
         this.ready = undefined;
-        this.markReady?.();
+        this.markReady?.(undefined);
         this.markReady = undefined;
         const message = refusal ?? event.reason;
         setTimeout(() => this.onMessage({ type: 'error', message }), 0);

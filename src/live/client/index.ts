@@ -45,6 +45,8 @@ export interface Strings {
   status: Record<CellStatus, string>;
   exit: (code: number | null) => string;
   runHintPublished: (origin: string) => string;
+  /** Whose recording a live run was compared with: an entry of the matrix. */
+  comparedWith: (kernel: string) => string;
   live: Record<(typeof LIVE)[number], string>;
 }
 
@@ -60,6 +62,7 @@ function pageStrings(): Strings {
     status: Object.fromEntries(Object.keys(STATUSES).map((s) => [s, say(`status.${s}`)])) as Strings['status'],
     exit: (code) => (code === null ? say('exit.none') : say('exit.code', { code })),
     runHintPublished: (origin) => say('live.runHintPublished', { origin }),
+    comparedWith: (kernel) => say('live.comparedWith', { kernel }),
     live: Object.fromEntries(LIVE.map((k) => [k, say(`live.${k}`)])) as Strings['live'],
   };
 }
@@ -127,14 +130,15 @@ function runCell(figure: HTMLElement): Promise<void> {
     running = v;
     const done = v.start();
     v.say(t.live.connecting);
+    let target: string | undefined;
     try {
-      await conn.whenReady();
+      target = await conn.whenReady();
     } catch {
       // The runner is gone: the view says so already (onState), and the next run starts afresh.
       running = undefined;
       return;
     }
-    v.say(t.live.running);
+    v.running(target);
     conn.send({ type: 'run', cell, hash: figure.dataset.hash ?? '' });
     await done;
     running = undefined;
