@@ -35,6 +35,8 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
     `{ ${toolTest('dbus-daemon')}; }`,
     `{ ${toolTest('pam_systemd')}; }`,
   ].join(' && '),
+  // systemd-detect-virt names QEMU's software emulation "qemu" (under KVM: "kvm"); without it, native is assumed.
+  'native-cpu': '! { command -v systemd-detect-virt >/dev/null && [ "$(systemd-detect-virt --vm)" = qemu ]; }',
   'cgroup-v2-controllers':
     'f=/sys/fs/cgroup/cgroup.controllers; [ -f $f ] || f=/sys/fs/cgroup/unified/cgroup.controllers; for c in cpu memory pids; do grep -qw $c $f || exit 1; done',
 };

@@ -33,6 +33,10 @@ export const CAPABILITIES = {
     missing:
       'one of them is missing here, or systemd is 256 or later, which refuses cgroup v1 (Debian/Ubuntu: systemd dbus libpam-systemd)',
   },
+  'native-cpu': {
+    needs: 'a CPU that runs natively (on hardware or under KVM), for a claim about microsecond timings',
+    missing: "this target's CPU is emulated in software (QEMU without KVM), which distorts them",
+  },
   'cgroup-v2-controllers': {
     needs: 'cgroup v2 with its cpu, memory and pids controllers',
     missing: "this target's cgroup v2 hierarchy lacks them (they are bound to cgroup v1 hierarchies)",
