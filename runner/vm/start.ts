@@ -271,7 +271,7 @@ export async function startVm(image: VmImage, log: Progress): Promise<void> {
       if (!(await bootAndSave(image, accel, version, log))) throw e;
       await resume(image, accel, log);
     }
-    log(`${image.name} is up (resumed in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    log(`${image.name} is up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return;
   }
   throw new TargetError(`labbook vm: ${image.name} did not start`);
