@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { runChapter } from '../runner/chapter-run.ts';
 import { LOCAL } from '../runner/target.ts';
 import { listChapters, translationsOf } from '../src/cells/chapters.ts';
+import { checkRun } from '../src/cells/check-run.ts';
 import { loadChapter } from '../src/cells/parse.ts';
 import { translationErrors } from '../src/cells/translations.ts';
-import { problemsOnEntry } from './matrix/compare-entry.ts';
+import { problemText } from './problem-text.ts';
 
 const chapters = listChapters()
   .map((c) => ({ ...c, chapter: loadChapter(c.file) }))
@@ -31,6 +32,6 @@ describe.concurrent.each(chapters)('chapter $slug', ({ slug, file, chapter }) =>
 
   it('runs on this kernel and matches its recording', { timeout: 120_000 }, async () => {
     const fresh = await runChapter(chapter, slug, { target: LOCAL });
-    expect(problemsOnEntry('local', file, chapter, fresh)).toBe('');
+    expect(problemText(checkRun('local', file, chapter.cells, fresh).problems)).toBe('');
   });
 });

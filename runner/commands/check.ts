@@ -5,10 +5,8 @@
  * the target has now is noticed, not failed.
  */
 import { styleText } from 'node:util';
-import { recordingPath } from '../../src/cells/chapters.ts';
-import { compareRun, type Problem } from '../../src/cells/compare.ts';
-import { entryToCompare } from '../../src/cells/matrix.ts';
-import { drift, readRecording } from '../../src/cells/recording.ts';
+import { checkRun } from '../../src/cells/check-run.ts';
+import type { Problem } from '../../src/cells/compare.ts';
 import { chapterJobs, runPool } from './chapter-pool.ts';
 import { defineCommand, JOBS_OPTION, TARGET_OPTIONS, wholeNumber } from './command.ts';
 import { onTargets } from './on-target.ts';
@@ -30,21 +28,13 @@ export const check = defineCommand({
         const { recording: fresh, elapsed } = await run();
         tallies.push(tally(slug, fresh));
         where = `${fresh.environment.distro}, Linux ${fresh.environment.kernel}`;
-        const { entry, why } = entryToCompare(
-          spec,
-          fresh.environment.cgroup,
-          (e) => readRecording(recordingPath(file, e))?.environment.cgroup,
-        );
-        const recording = readRecording(recordingPath(file, entry));
-        const problems = compareRun(chapter.cells, fresh, recording);
+        const { entry, why, problems, drift } = checkRun(spec, file, chapter.cells, fresh);
         const summary = problems.length
           ? `differs from its recording on ${entry.name}`
           : `matches its recording on ${entry.name}`;
         console.log(styleText(problems.length ? 'red' : 'green', `${slug}: ${summary} in ${elapsed}`));
         if (why) console.log(styleText('yellow', `  notice: ${why}`));
-        for (const d of recording ? drift(recording.environment, fresh.environment) : []) {
-          console.log(styleText('yellow', `  notice: ${d}`));
-        }
+        for (const d of drift) console.log(styleText('yellow', `  notice: ${d}`));
         printProblems(problems);
         return problems.length > 0;
       });

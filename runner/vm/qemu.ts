@@ -13,6 +13,7 @@
  */
 import { closeSync, constants, openSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand, shq } from '../target.ts';
 import { runningVm, vmFile } from './state.ts';
 
@@ -105,8 +106,6 @@ export async function startQemu(options: QemuOptions): Promise<void> {
 export function forgetRunningVm(image: string): void {
   for (const f of ['qemu.pid', 'port', 'known_hosts', 'qmp.sock', 'accel']) rmSync(vmFile(image, f), { force: true });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Whether the process runs: a zombie (ended, not yet reaped by whoever adopted it) does not. */
 function alive(pid: number): boolean {

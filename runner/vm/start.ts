@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { VmImage } from '../../src/cells/matrix.ts';
 import { runCommand, shq, TargetError } from '../target.ts';
 import type { Progress } from './console.ts';
@@ -45,8 +46,6 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Picks a port, pins the guest's host key for it, and starts QEMU. */
 async function startOn(image: VmImage, accel: Accel, start: QemuOptions['start']): Promise<number> {
@@ -115,8 +114,7 @@ function kvmKnownSilent(qemu: string): boolean {
 }
 
 /** The accelerators to try: KVM first where it is usable and not known silent on this host. */
-async function usableAccelerators(): Promise<Accel[]> {
-  const qemu = await runCommand(QEMU, ['--version']);
+function usableAccelerators(qemu: string): Accel[] {
   return accelerators(kvmUsable() && !kvmKnownSilent(qemu));
 }
 
@@ -208,7 +206,7 @@ async function bootAndSave(image: VmImage, accel: Accel, version: string, log: P
  */
 export async function coldBootSeconds(image: VmImage): Promise<number> {
   if (runningVm(image.name)) throw new TargetError(`labbook vm: ${image.name} runs: stop it first`);
-  const [accel = 'tcg'] = await usableAccelerators();
+  const [accel = 'tcg'] = usableAccelerators(await runCommand(QEMU, ['--version']));
   const t0 = performance.now();
   const port = await startOn(image, accel, 'cold');
   try {
@@ -254,7 +252,7 @@ async function resume(image: VmImage, accel: Accel, log: Progress): Promise<void
 export async function startVm(image: VmImage, log: Progress): Promise<void> {
   const t0 = performance.now();
   const qemu = await runCommand(QEMU, ['--version']);
-  for (const accel of await usableAccelerators()) {
+  for (const accel of usableAccelerators(qemu)) {
     const version = stateVersion(image, accel, qemu);
     if (!savedStateIs(image, version) && !(await bootAndSave(image, accel, version, log))) {
       log('the kernel printed nothing under KVM: booting again with software emulation (and from now on)');

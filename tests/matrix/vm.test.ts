@@ -15,9 +15,10 @@ import { parseTarget } from '../../runner/target-parse.ts';
 import { runningVm } from '../../runner/vm/state.ts';
 import { vmDown, vmUp } from '../../runner/vm/vm.ts';
 import { listChapters } from '../../src/cells/chapters.ts';
+import { checkRun } from '../../src/cells/check-run.ts';
 import { MATRIX } from '../../src/cells/matrix.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
-import { problemsOnEntry } from './compare-entry.ts';
+import { problemText } from '../problem-text.ts';
 
 const chapters = listChapters()
   .map((c) => ({ ...c, chapter: loadChapter(c.file) }))
@@ -69,7 +70,7 @@ describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
       // Without KVM the guest runs about ten times slower: scaled as `labbook check --target vm:…` does.
       const fresh = await runChapter(chapter, slug, { target, timeoutScale: scaleFor(name, undefined) });
       expect(fresh.environment.target).toBe(name);
-      expect(problemsOnEntry(name, file, chapter, fresh)).toBe('');
+      expect(problemText(checkRun(name, file, chapter.cells, fresh).problems)).toBe('');
     },
   );
 });
