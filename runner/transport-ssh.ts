@@ -106,6 +106,8 @@ export function sshTransport(url: string, options: TargetOptions): Transport {
       commandLine,
     ],
     async open() {
+      // Opened again (a target reconnecting): the earlier master and its directory go first.
+      await this.close();
       sweepControlDirs();
       dir = mkdtempSync(join(tmpdir(), PREFIX));
       const args = [...common(), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${CONTROL_PERSIST_S}`, '-f', '-N'];
@@ -132,6 +134,7 @@ export function sshTransport(url: string, options: TargetOptions): Transport {
         await runCommand('ssh', [...common(), '-O', 'exit', address.host], env).catch(() => {});
       }
       rmSync(dir, { recursive: true, force: true });
+      dir = '';
     },
   };
 }
