@@ -99,7 +99,7 @@ export class Lab {
     this.closed ??= (async () => {
       // PID 1 is killed only while it is still in the lab's cgroup: once it has ended, its
       // number may belong to another process.
-      const kill = `grep -qs '/${this.name}$' /proc/${this.pid1}/cgroup && kill -KILL ${this.pid1}`;
+      const kill = `grep -Eqs '/${this.name}(\\.scope)?(/lab)?$' /proc/${this.pid1}/cgroup && kill -KILL ${this.pid1}`;
       const sweep = `exec bash ${shq(`${this.target.shellDir}/lab-sweep.sh`)} ${this.name}`;
       try {
         await this.target.exec(`${kill}; ${sweep}`);

@@ -37,8 +37,14 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   ].join(' && '),
   // systemd-detect-virt names QEMU's software emulation "qemu" (under KVM: "kvm"); without it, native is assumed.
   'native-cpu': '! { command -v systemd-detect-virt >/dev/null && [ "$(systemd-detect-virt --vm)" = qemu ]; }',
-  'cgroup-v2-controllers':
-    'f=/sys/fs/cgroup/cgroup.controllers; [ -f $f ] || f=/sys/fs/cgroup/unified/cgroup.controllers; for c in cpu memory pids; do grep -qw $c $f || exit 1; done',
+  // lab-init.sh enabled for the lab's children what the target delegates to the lab.
+  'cgroup-v2':
+    '[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && for c in cpu memory pids; do grep -qw $c /sys/fs/cgroup/cgroup.subtree_control || exit 1; done',
+  swap: '[ "$(awk \'$1 == "SwapTotal:" { print $2 }\' /proc/meminfo)" -gt 0 ]',
+  // With psi=0 the file is there, and reading it fails.
+  psi: 'cat /proc/pressure/cpu',
+  // lab-pid1.sh writes the lab's unit, and keeps the target's bus, only on a systemd target.
+  systemd: '[ -f /run/labbook/unit ] && systemctl -M .host show -p Version --value',
 };
 
 function probeScript(cap: Capability): string {

@@ -60,6 +60,8 @@ export interface HostState {
   processes: string[];
   /** The runner's temporary files: SSH control sockets (tmpdir) and remote targets' scripts (/dev/shm). */
   temp: string[];
+  /** A systemd target's units (a remote target's only: this host runs no systemd). */
+  units?: string[];
 }
 
 export function snapshot(): HostState {
@@ -184,4 +186,34 @@ export function labsStartedBy(parent: number): string[] {
     if (ppid === parent && safeRead(`/proc/${pid}/cgroup`).includes(`/labbook-${pid}\n`)) found.push(`labbook-${pid}`);
   }
   return found.sort();
+}
+
+/**
+ * The same for a remote target, read through its own shell: its links, named network
+ * namespaces, mounts, cgroup directories and, where systemd runs, its units (a cell's
+ * transient unit must be gone with its lab), one "kind: line" each.
+ */
+export const TARGET_STATE = [
+  `ip -o link show | sed 's/ *[RT]X:.*//; s/^/links: /'`,
+  `ls /run/netns 2>/dev/null | sed 's/^/netns: /'`,
+  `awk '{ print "mounts:", $2, $3 }' /proc/self/mounts | sort`,
+  `find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | grep -v '/session-[0-9]*\\.scope' | sort | sed 's/^/cgroups: /'`,
+  `! command -v systemctl >/dev/null || systemctl list-units --all --no-legend --plain 2>/dev/null | awk '{ print "units:", $1 }' | grep -v 'session-[0-9]*\\.scope' | sort`,
+].join('; ');
+
+export async function targetSnapshot(target: { exec(script: string): Promise<string> }): Promise<HostState> {
+  const lines = (await target.exec(TARGET_STATE)).split('\n').filter(Boolean);
+  const of = (kind: string) => lines.filter((l) => l.startsWith(`${kind}: `)).map((l) => l.slice(kind.length + 2));
+  return {
+    links: of('links').join('\n'),
+    addresses: '',
+    routes: '',
+    netns: of('netns'),
+    mounts: of('mounts'),
+    cgroups: of('cgroups'),
+    taps: [],
+    processes: [],
+    temp: [],
+    units: of('units'),
+  };
 }

@@ -24,10 +24,22 @@ while read -r dir type opts; do
   mkdir -p "$dir"
   mount -t "$type" -o "$opts" "$type" "$dir"
 done <<<"$cgroups"
-mount -t tmpfs -o mode=755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+# A lab that is a systemd scope (lab-init.sh) keeps the target's D-Bus socket in its own
+# /run: cells reach the target's service manager, and their units are the target's.
+# systemd's own socket (/run/systemd/private) is not kept: its tools refuse it from another
+# PID namespace, where they cannot see who answers; through D-Bus they can. The directory
+# /run/systemd/system tells them that systemd runs.
+unit=${1:-}
+[ -z "$unit" ] || { mkdir /var/tmp/dbus && mount --bind /run/dbus /var/tmp/dbus; }
+mount -t tmpfs -o mode=755 tmpfs /run
+if [ -n "$unit" ]; then
+  mkdir -p /run/dbus /run/systemd/system && mount --move /var/tmp/dbus /run/dbus && rmdir /var/tmp/dbus
+fi
+mount -t tmpfs -o mode=1777 tmpfs /tmp
 mkdir -p /run/labbook/shell /run/netns
+# The lab's own unit, for cells that bind their units to it (BindsTo=): they stop with it.
+[ -z "$unit" ] || echo "$unit" >/run/labbook/unit
 for f in "${!scripts[@]}"; do printf '%s\n' "${scripts[$f]}" >"/run/labbook/shell/$f"; done
 hostname lab
 ip link set lo up

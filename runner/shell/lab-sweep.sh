@@ -8,18 +8,21 @@ set -u
 owner_alive() {
   local pid=${1#labbook-} stat
   stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-  [[ ${stat##*) } != Z* ]] && grep -qs "/$1\$" "/proc/$pid/cgroup"
+  [[ ${stat##*) } != Z* ]] && grep -Eqs "/$1(\.scope)?(/lab)?\$" "/proc/$pid/cgroup"
 }
-for lab in $(ls -d /sys/fs/cgroup/*/labbook-* /sys/fs/cgroup/labbook-* 2>/dev/null | xargs -rn1 basename | sort -u); do
+# A lab is labbook-PID in each hierarchy, or the systemd scope labbook-PID.scope (lab-init.sh).
+for lab in $(ls -d /sys/fs/cgroup/*/labbook-* /sys/fs/cgroup/labbook-* 2>/dev/null | xargs -rn1 basename | sed 's/\.scope$//' | sort -u); do
   if [ -n "${1:-}" ]; then [ "$lab" = "$1" ] || continue; elif owner_alive "$lab"; then continue; fi
+  # systemd kills what is left in the scope, stops the units bound to it, and removes its groups.
+  [ -d "/sys/fs/cgroup/system.slice/$lab.scope" ] && systemctl stop "$lab.scope" 2>/dev/null
   for try in $(seq 300); do
     left=0
-    for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
-      [ -d "$root$lab" ] || continue
+    for dir in /sys/fs/cgroup/*/"$lab" /sys/fs/cgroup/"$lab" /sys/fs/cgroup/*/"$lab.scope"; do
+      [ -d "$dir" ] || continue
       # Only the lab's processes are in its cgroups: what its PID 1's death has not ended yet.
-      find "$root$lab" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-      find "$root$lab" -depth -type d -exec rmdir {} + 2>/dev/null
-      [ -d "$root$lab" ] && left=1
+      find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+      find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
+      [ -d "$dir" ] && left=1
     done
     [ $left = 0 ] && break
     sleep 0.1

@@ -15,10 +15,14 @@ if [ "$1" = enter ]; then
   shift 2
   # The lab's cgroup, joined from outside: cgroup v2 refuses a move from a cgroup that the
   # lab's cgroup namespace cannot see (the SSH login's scope, on a remote target).
+  # On cgroup v2 that is the group of the lab's PID 1 (the leaf "lab" of lab-init.sh).
   lab=$(grep -om1 'labbook-[0-9]*' "/proc/$pid1/cgroup")
-  for procs in /sys/fs/cgroup/*/"$lab"/cgroup.procs /sys/fs/cgroup/"$lab"/cgroup.procs; do
-    [ -f "$procs" ] && echo $$ >"$procs"
+  for procs in /sys/fs/cgroup/*/"$lab"/cgroup.procs; do
+    [ -f "$procs" ] && [ "$(stat -fc %T "${procs%/*/*}")" = cgroupfs ] && echo $$ >"$procs"
   done
+  v2=/sys/fs/cgroup
+  [ "$(stat -fc %T $v2)" = cgroup2fs ] || v2=/sys/fs/cgroup/unified
+  echo $$ >"$v2$(sed -n 's/^0:://p' "/proc/$pid1/cgroup")/cgroup.procs"
   # Inside the lab, its own copy of the scripts (lab-pid1.sh put it there).
   exec nsenter --target "$pid1" --mount --uts --ipc --net --pid --cgroup -- bash /run/labbook/shell/session.sh join "$@"
 fi

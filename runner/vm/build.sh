@@ -43,13 +43,28 @@ ssh-keygen -q -t ed25519 -N '' -C labbook-vm -f "$build/id_ed25519"
 install -d -m 700 "$root/root/.ssh"
 install -m 600 "$build/id_ed25519.pub" "$root/root/.ssh/authorized_keys"
 cp "$root/etc/ssh/ssh_host_ed25519_key.pub" "$build/host_key.pub"
+# 256 MiB of swap, for the cells on memory.swap.max and memory.high: made at boot, since
+# mkfs.ext4 -d would copy a swap file made here with holes, which swapon refuses. The boot
+# whose state is saved makes it, so a resumed guest has it on.
+cat >"$root/etc/systemd/system/labbook-swap.service" <<'EOF'
+[Unit]
+Description=256 MiB of swap for the labbook's cgroup cells
+ConditionPathExists=!/swapfile
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -ec 'fallocate -l 256M /swapfile; chmod 600 /swapfile; mkswap -q /swapfile; swapon /swapfile'
+
+[Install]
+WantedBy=multi-user.target
+EOF
 # Only what a virtio disk with ext4 needs: 6.5 MB instead of 36 MB.
 sed -i 's/^MODULES=.*/MODULES=list/' "$root/etc/initramfs-tools/initramfs.conf"
 printf '%s\n' virtio_pci virtio_blk ext4 >>"$root/etc/initramfs-tools/modules"
 # In a mount namespace of its own: /proc and /dev for the chroot vanish with it.
 unshare --mount --propagation private -- bash -euc '
   mount -t proc proc "$1/proc"; mount --bind /dev "$1/dev"; mount -t sysfs sysfs "$1/sys"
-  chroot "$1" systemctl enable systemd-networkd
+  chroot "$1" systemctl enable systemd-networkd labbook-swap
   # No timer wakes in the middle of a chapter (a resumed guest sets its clock forward).
   chroot "$1" systemctl mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer \
     fstrim.timer logrotate.timer man-db.timer systemd-tmpfiles-clean.timer

@@ -64,7 +64,9 @@ export function qemuArgv({ dir, port, accel, start }: QemuOptions): string[] {
     ...['-name', `labbook-${basename(dir)}`, '-m', '1024', '-smp', '2'],
     ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host,-arch-capabilities'] : ['-accel', 'tcg', '-cpu', 'max']),
     ...['-kernel', join(dir, 'vmlinuz'), '-initrd', join(dir, 'initrd.img')],
-    ...['-append', 'root=/dev/vda rw console=ttyS0'],
+    // psi=1: Debian builds its kernels with pressure stall information off by default
+    // (CONFIG_PSI_DEFAULT_DISABLED); the cgroup chapter reads the pressure files.
+    ...['-append', 'root=/dev/vda rw console=ttyS0 psi=1'],
     ...['-drive', `file=${savedDisk(dir, start)},if=virtio,format=qcow2`],
     // A new VM generation ID on every start: the guest's kernel (6.1 and later) reseeds its
     // random generator at once when it sees one, so resumed guests do not draw the same numbers.

@@ -37,9 +37,22 @@ export const CAPABILITIES = {
     needs: 'a CPU that runs natively (on hardware or under KVM), for a claim about microsecond timings',
     missing: "this target's CPU is emulated in software (QEMU without KVM), which distorts them",
   },
-  'cgroup-v2-controllers': {
-    needs: 'cgroup v2 with its cpu, memory and pids controllers',
-    missing: "this target's cgroup v2 hierarchy lacks them (they are bound to cgroup v1 hierarchies)",
+  'cgroup-v2': {
+    needs: 'cgroup v2 as the only hierarchy, with its cpu, memory and pids controllers',
+    missing:
+      'this target binds those controllers to cgroup v1 hierarchies, as the CentOS 7 of the original article did',
+  },
+  swap: {
+    needs: 'swap space',
+    missing: "this target has none (the project's VMs have 256 MiB)",
+  },
+  psi: {
+    needs: 'pressure stall information (the pressure files)',
+    missing: 'this kernel has it off (Debian builds it so: boot with psi=1)',
+  },
+  systemd: {
+    needs: "the target's systemd, reached from the lab (on a systemd target the lab is a scope of its own)",
+    missing: "this target's PID 1 is not systemd",
   },
 } as const satisfies Record<string, { needs: string; missing: string }>;
 

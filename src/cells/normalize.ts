@@ -45,6 +45,8 @@ const RULES: Rule[] = [
   { kind: 'pid', pattern: /\b(?:NSpid|Pid|PPid|Tgid):\s+(?<v>\d+(?:\s+\d+)*)/g },
   { kind: 'pid', pattern: /\b(?:pid|PID)[= ](?<v>\d+)\b/g },
   { kind: 'lab', pattern: /\b(?<v>labbook-\d+-\d+)\b/g },
+  // A lab that is a systemd scope (runner/shell/lab-init.sh).
+  { kind: 'lab', pattern: /\b(?<v>labbook-\d+)\.scope\b/g },
   // Where a remote target keeps labbook's scripts (target-remote.ts): mktemp's suffix.
   { kind: 'lab', pattern: /\blabbook-target\.(?<v>\w{6})\b/g },
 ];

@@ -18,6 +18,7 @@ import { listChapters } from '../../src/cells/chapters.ts';
 import { checkRun } from '../../src/cells/check-run.ts';
 import { MATRIX } from '../../src/cells/matrix.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
+import { differences, type HostState, targetSnapshot } from '../host-state.ts';
 import { problemText } from '../problem-text.ts';
 
 const chapters = listChapters()
@@ -31,6 +32,7 @@ describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
   const image = vm as NonNullable<typeof vm>;
   let target: Target;
   let started = false;
+  let before: HostState;
   beforeAll(async () => {
     started = await vmUp(image, log);
     target = parseTarget(name);
@@ -63,6 +65,13 @@ describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
     target = parseTarget(name);
   }, 120_000);
 
+  it('notes its links, mounts, cgroups and systemd units before the chapters', async () => {
+    await target.connect();
+    before = await targetSnapshot(target);
+    expect(before.units?.length, 'systemd lists its units there').toBeGreaterThan(0);
+    expect(before.cgroups.length).toBeGreaterThan(0);
+  });
+
   it.each(chapters)(
     'chapter $slug runs there and matches its recording',
     { timeout: 600_000 },
@@ -73,4 +82,15 @@ describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
       expect(problemText(checkRun(name, file, chapter.cells, fresh).problems)).toBe('');
     },
   );
+
+  it('is as it was before the chapters: no link, mount, cgroup or systemd unit left', async () => {
+    // A lab's scope is removed by systemd once its processes are gone: polled, not slept.
+    let changed: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      changed = differences(before, await targetSnapshot(target));
+      if (!changed.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(changed).toEqual([]);
+  }, 60_000);
 });

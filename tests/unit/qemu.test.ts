@@ -61,7 +61,7 @@ describe('qemuArgv', () => {
     ...['-name', 'labbook-debian12', '-m', '1024', '-smp', '2'],
     ...['-accel', 'tcg', '-cpu', 'max'],
     ...['-kernel', `${dir}/vmlinuz`, '-initrd', `${dir}/initrd.img`],
-    ...['-append', 'root=/dev/vda rw console=ttyS0'],
+    ...['-append', 'root=/dev/vda rw console=ttyS0 psi=1'],
     ...['-drive', `file=${dir}/saved/disk.qcow2,if=virtio,format=qcow2`],
     ...['-device', 'vmgenid,guid=auto'],
     ...['-netdev', 'user,id=net0,hostfwd=tcp:127.0.0.1:40123-:22', '-device', 'virtio-net-pci,netdev=net0'],
