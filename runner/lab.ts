@@ -97,12 +97,10 @@ export class Lab {
    */
   close(): Promise<void> {
     this.closed ??= (async () => {
-      // PID 1 is killed only while it is still in the lab's cgroup: once it has ended, its
-      // number may belong to another process.
-      const kill = `grep -Eqs '/${this.name}(\\.scope)?(/lab)?$' /proc/${this.pid1}/cgroup && kill -KILL ${this.pid1}`;
-      const sweep = `exec bash ${shq(`${this.target.shellDir}/lab-sweep.sh`)} ${this.name}`;
+      // The sweep kills PID 1 only while it is still in the lab's cgroup.
+      const sweep = `exec bash ${shq(`${this.target.shellDir}/lab-sweep.sh`)} ${this.name} ${this.pid1}`;
       try {
-        await this.target.exec(`${kill}; ${sweep}`);
+        await this.target.exec(sweep);
       } finally {
         for (const s of this.sessions.values()) s.close();
       }

@@ -2,14 +2,21 @@
 # Removes the cgroups of labs whose session leader is gone (deepest first: the kernel does
 # not remove cgroups by itself). With a name, removes that lab's cgroups, killing what is
 # still in them and waiting for it to die: a lab that forked thousands of processes takes
-# seconds to die on a busy machine. usage: lab-sweep.sh [labbook-PID]
+# seconds to die on a busy machine. With a name and the target's PID of the lab's PID 1, kills
+# that PID 1 first (the kernel then ends the lab's whole PID namespace at once).
+# usage: lab-sweep.sh [labbook-PID [PID1]]
 set -u
-# The owner is the lab's session leader: alive if it still runs (not a zombie) in that cgroup.
-owner_alive() {
-  local pid=${1#labbook-} stat
-  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-  [[ ${stat##*) } != Z* ]] && grep -Eqs "/$1(\.scope)?(/lab)?\$" "/proc/$pid/cgroup"
+# Whether a process runs (not a zombie) in the lab's cgroup: labbook-PID, its scope
+# labbook-PID.scope, or their leaf "lab" (lab-init.sh). Once it has ended, its number may
+# belong to another process.
+in_lab() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ ${stat##*) } != Z* ]] && grep -Eqs "/$2(\.scope)?(/lab)?\$" "/proc/$1/cgroup"
 }
+# The owner is the lab's session leader.
+owner_alive() { in_lab "${1#labbook-}" "$1"; }
+[ -n "${2:-}" ] && in_lab "$2" "$1" && kill -KILL "$2"
 # A lab is labbook-PID in each hierarchy, or the systemd scope labbook-PID.scope (lab-init.sh).
 for lab in $(ls -d /sys/fs/cgroup/*/labbook-* /sys/fs/cgroup/labbook-* 2>/dev/null | xargs -rn1 basename | sed 's/\.scope$//' | sort -u); do
   if [ -n "${1:-}" ]; then [ "$lab" = "$1" ] || continue; elif owner_alive "$lab"; then continue; fi

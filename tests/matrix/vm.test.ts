@@ -6,10 +6,12 @@
  * the emulated guests do not share the two cores with the host's own chapters.
  */
 import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
 import { scaleFor } from '../../runner/commands/on-target.ts';
+import { Lab } from '../../runner/lab.ts';
 import type { Target } from '../../runner/target.ts';
 import { parseTarget } from '../../runner/target-parse.ts';
 import { runningVm } from '../../runner/vm/state.ts';
@@ -83,13 +85,33 @@ describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
     },
   );
 
+  it("stops a cell's unit bound to the lab when the lab's leader is killed, and the lab's scope with it", async () => {
+    const lab = await Lab.create(target);
+    const unit = 'labbook-bound.service';
+    const r = await lab.shell.run(
+      `systemd-run -M .host --quiet --collect --unit=${unit} -p BindsTo="$LAB_UNIT" -p After="$LAB_UNIT" sleep 300 && systemctl -M .host is-active ${unit}`,
+      { timeoutMs: 30_000 },
+    );
+    expect(r.output.trim()).toBe('active');
+    // A crash, not a close: the runner's sweep does not run; systemd alone must stop them.
+    await target.exec(`kill -KILL ${lab.name.slice('labbook-'.length)}`);
+    const listed = `systemctl list-units --all --no-legend --plain ${unit} ${lab.name}.scope`;
+    let left = await target.exec(listed);
+    for (let i = 0; i < 100 && left.trim(); i++) {
+      await sleep(200);
+      left = await target.exec(listed);
+    }
+    expect(left.trim()).toBe('');
+    await lab.close();
+  }, 60_000);
+
   it('is as it was before the chapters: no link, mount, cgroup or systemd unit left', async () => {
     // A lab's scope is removed by systemd once its processes are gone: polled, not slept.
     let changed: string[] = [];
     for (let i = 0; i < 50; i++) {
       changed = differences(before, await targetSnapshot(target));
       if (!changed.length) break;
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
     expect(changed).toEqual([]);
   }, 60_000);
