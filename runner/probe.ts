@@ -19,6 +19,9 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   root: '[ "$(id -u)" = 0 ]',
   overlay: overlayMount('lowerdir=$d/l,upperdir=$d/u,workdir=$d/w'),
   'overlay-lowerdir-append': overlayMount('lowerdir+=$d/l,lowerdir+=$d/u'),
+  // A directory removed and made again in the overlay needs the user.overlay.opaque attribute.
+  'overlay-userxattr':
+    'd=$(mktemp -d) && mkdir -p $d/l/x $d/u $d/w $d/m && unshare --user --map-root-user --mount sh -c "mount -t overlay overlay -o lowerdir=$d/l,upperdir=$d/u,workdir=$d/w,userxattr $d/m && rmdir $d/m/x && mkdir $d/m/x"; r=$?; rm -rf $d; exit $r',
   veth: `${PARENT} && ip link del lbp0`,
   bridge: 'ip link add lbp0 type bridge && ip link del lbp0',
   macvlan: `${PARENT} && ip link add link lbp0 name lbp2 type macvlan; r=$?; ip link del lbp0; exit $r`,

@@ -12,6 +12,11 @@ export const CAPABILITIES = {
     needs: "OverlayFS's lowerdir+= option",
     missing: 'this kernel does not accept it (it came with Linux 6.7)',
   },
+  'overlay-userxattr': {
+    needs: 'an overlay mounted in a user namespace with the userxattr option, its upper directory on tmpfs',
+    missing:
+      'this target cannot: its tmpfs takes no user.* extended attributes (they came with Linux 6.6), or it allows no user namespaces',
+  },
   veth: { needs: 'veth pairs', missing: 'this kernel cannot create veth pairs' },
   bridge: { needs: 'Linux bridges', missing: 'this kernel cannot create bridges' },
   macvlan: { needs: 'macvlan', missing: 'this kernel lacks macvlan' },
