@@ -1,12 +1,12 @@
 /**
  * Runs a chapter's cells in a fresh lab, in document order (teardown cells last, even after
  * a failure), and returns what a recording holds. A cell whose requirement the target lacks,
- * or whose session could not start, is skipped with the reason; nothing is faked.
+ * or whose session could not start, is skipped or in error with the reason (src/cells/reasons.ts);
+ * nothing is faked.
  */
-import { type Capability, skipReason } from '../src/cells/capabilities.ts';
+import type { Capability } from '../src/cells/capabilities.ts';
 import type { Cell, Chapter } from '../src/cells/parse.ts';
 import type { CellRecording, Recording } from '../src/cells/recording.ts';
-import { DEFAULT_SESSION } from '../src/cells/schema.ts';
 import { Lab } from './lab.ts';
 import { probeCapabilities, probeEnvironment } from './probe.ts';
 import type { RunResult } from './session.ts';
@@ -58,7 +58,7 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
     for (const cell of ordered) {
       options.onCellStart?.(cell);
       const result = endedIn
-        ? { ...notRun(cell), status: 'error' as const, reason: `not run: the lab ended during the cell "${endedIn}"` }
+        ? { ...notRun(cell), status: 'error' as const, labEndedIn: endedIn }
         : await runCell(
             lab,
             chapter,
@@ -108,13 +108,13 @@ export async function runCell(
   const timeoutMs = Math.round(cell.timeoutMs * timeoutScale);
   const base = notRun(cell);
   const missing = cell.requires.find((c) => !found.get(c));
-  if (missing) return { ...base, status: 'skipped', reason: skipReason(missing) };
+  if (missing) return { ...base, status: 'skipped', missing };
   let r: RunResult;
   try {
     const session = await lab.session(cell.session, chapter.sessions[cell.session]);
     r = await session.run(code, { timeoutMs, onOutput });
   } catch (e) {
-    return { ...base, status: 'error', reason: (e as Error).message };
+    return { ...base, status: 'error', message: (e as Error).message };
   }
   const recorded = {
     ...base,
@@ -124,15 +124,14 @@ export async function runCell(
     droppedBytes: r.droppedBytes,
   };
   if (r.outcome === 'timed-out') {
-    return { ...recorded, status: 'timed-out', reason: `timed out after ${timeoutMs / 1000} s` };
+    return { ...recorded, status: 'timed-out', timeoutMs };
   }
   if (r.outcome === 'session-ended') {
     const lost = await lab.target.checkLost();
-    const andLab = cell.session === DEFAULT_SESSION ? ', and the lab with it' : '';
-    return { ...recorded, status: 'error', reason: lost ?? `the session "${cell.session}" ended${andLab}` };
+    return { ...recorded, status: 'error', ...(lost ? { message: lost } : { sessionEnded: cell.session }) };
   }
   if (cell.exit !== 'any' && r.exitCode !== cell.exit) {
-    return { ...recorded, status: 'failed', reason: `exit status ${r.exitCode}, expected ${cell.exit}` };
+    return { ...recorded, status: 'failed', expectedExit: cell.exit };
   }
   return { ...recorded, status: 'passed' };
 }

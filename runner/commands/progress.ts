@@ -1,6 +1,7 @@
 /** How commands show cells going by: a status line per cell, a bar per chapter. */
 import { styleText } from 'node:util';
 import { formatDuration } from '../../src/cells/format.ts';
+import { reasonText } from '../../src/cells/reasons.ts';
 import type { CellRecording, Recording } from '../../src/cells/recording.ts';
 
 const STATUS_STYLE = {
@@ -14,7 +15,8 @@ const STATUS_STYLE = {
 /** "passed (12 ms, exit 0)", coloured by status. */
 export function statusLine(r: CellRecording): string {
   const exit = r.exitCode === null ? '' : `, exit ${r.exitCode}`;
-  const why = r.reason ? `: ${r.reason}` : '';
+  const reason = reasonText(r);
+  const why = reason ? `: ${reason}` : '';
   return (
     styleText(STATUS_STYLE[r.status], `${r.status}${why}`) +
     styleText('dim', ` (${formatDuration(r.durationMs)}${exit})`)

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Capability } from '../../src/cells/capabilities.ts';
 import type { Cell, Chapter } from '../../src/cells/parse.ts';
+import { type Reason, reasonOf } from '../../src/cells/reasons.ts';
 import { HIGH_WATER_BYTES, LOW_WATER_BYTES, type ServerMessage } from '../../src/protocol/messages.ts';
 import { runCell } from '../chapter-run.ts';
 import { Lab } from '../lab.ts';
@@ -103,17 +104,18 @@ export class PageSession {
           c === cell ? code : c.code,
         );
         this.done.add(c.id);
-        this.end(c, r.status, r.exitCode, r.durationMs, r.reason);
+        this.end(c, r.status, r.exitCode, r.durationMs, reasonOf(r));
       }
     } catch (e) {
-      this.end(cell, 'error', null, 0, (e as Error).message);
+      this.end(cell, 'error', null, 0, { message: (e as Error).message });
     } finally {
       this.running = undefined;
     }
   }
 
-  private end(cell: Cell, status: EndStatus, exitCode: number | null, durationMs: number, reason?: string): void {
-    this.send({ type: 'end', cell: cell.id, status, exitCode, durationMs, reason });
+  /** How a cell ended, with why it did not pass as data: the page says it in its language. */
+  private end(cell: Cell, status: EndStatus, exitCode: number | null, durationMs: number, reason: Reason = {}): void {
+    this.send({ type: 'end', cell: cell.id, status, exitCode, durationMs, ...reason });
   }
 
   async interrupt(): Promise<void> {

@@ -14,6 +14,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { normalize } from './normalize.ts';
 import type { Cell } from './parse.ts';
+import { reasonText } from './reasons.ts';
 import type { CellRecording, Recording } from './recording.ts';
 import { comparableStructure, readStructure, unmetExpectations } from './structure/index.ts';
 
@@ -54,8 +55,18 @@ export function freshness(cells: Cell[], recording: Recording | undefined): Prob
 /** What the comparison reads of a cell: the page knows these from its figure. */
 export type ComparedCell = Pick<Cell, 'id'> & Partial<Pick<Cell, 'compare' | 'data' | 'expect'>>;
 
-/** What it reads of a run of the cell, fresh or recorded. */
-export type CellRun = Pick<CellRecording, 'status' | 'output' | 'reason'>;
+/**
+ * What it reads of a run of the cell, fresh or recorded: its status, its output, and why it
+ * did not pass in words, for the messages (reasons.ts words a recording's reason; a page has it
+ * in its language already).
+ */
+export type CellRun = Pick<CellRecording, 'status' | 'output'> & { reason?: string };
+
+/** A recorded cell as compareCell reads it, its reason in English (the CLI's). */
+const asRun = (c: CellRecording): CellRun => {
+  const reason = reasonText(c);
+  return { status: c.status, output: c.output, ...(reason ? { reason } : {}) };
+};
 
 export interface CellComparison {
   /** The run matches its recording. False with no problems: there was nothing to compare it with. */
@@ -136,7 +147,7 @@ export function compareRun(cells: Cell[], fresh: Recording, recording: Recording
     if (!n) continue;
     // A recording from other code is stale (above), not compared.
     const b = before.get(cell.id);
-    problems.push(...compareCell(cell, n, b && b.hash === cell.hash ? b : undefined).problems);
+    problems.push(...compareCell(cell, asRun(n), b && b.hash === cell.hash ? asRun(b) : undefined).problems);
   }
   return problems;
 }

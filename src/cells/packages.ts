@@ -5,8 +5,8 @@
  * `requires=cmd:NAME` must name one of its commands, and a skipped cell says which package
  * would let it run:
  *
- *   requires=cmd:busybox   ->  skipped: needs the command busybox, which is not installed
- *                              here (Debian/Ubuntu: busybox-static; Fedora: busybox)
+ *   requires=cmd:busybox   ->  skipped: needs the command busybox, which is not installed on
+ *                              this target (Debian/Ubuntu: busybox-static; Fedora: busybox)
  *
  * The Debian names are tried (on Debian 12 and 13); the Ubuntu and Fedora names come from
  * their archives and are unit-tested only.
@@ -130,13 +130,17 @@ export function packageOf(name: string, family: Family): string | null {
   return family === 'fedora' ? tool.fedora : tool.debian;
 }
 
-/** "Debian/Ubuntu: busybox-static; Fedora: busybox", for a reader whose target lacks the tool. */
-export function whereToGet(name: string): string {
+/**
+ * "Debian/Ubuntu: busybox-static; Fedora: busybox", for a reader whose target lacks the tool;
+ * in a Chinese sentence with full-width punctuation, "Debian/Ubuntu：busybox-static；Fedora：busybox".
+ */
+export function whereToGet(name: string, lang: 'en' | 'zh-CN' = 'en'): string {
   const tool = TOOLS[name];
   if (!tool) return '';
+  const [colon, semicolon] = lang === 'en' ? [': ', '; '] : ['：', '；'];
   const ubuntu = packageOf(name, 'ubuntu');
-  const deb = ubuntu === tool.debian ? `Debian/Ubuntu: ${tool.debian}` : `Debian: ${tool.debian}`;
-  return `${deb}; Fedora: ${tool.fedora}`;
+  const deb = `${ubuntu === tool.debian ? 'Debian/Ubuntu' : 'Debian'}${colon}${tool.debian}`;
+  return `${deb}${semicolon}Fedora${colon}${tool.fedora}`;
 }
 
 /** The install lines for some tools: "Debian/Ubuntu: apt-get install ...; Fedora: dnf install ...". */

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { type Capability, isCapability } from './capabilities.ts';
 
 export const CELL_STATUSES = ['passed', 'failed', 'timed-out', 'skipped', 'error'] as const;
 export type CellStatus = (typeof CELL_STATUSES)[number];
@@ -22,22 +23,40 @@ export const environment = z.object({
 });
 export type Environment = z.infer<typeof environment>;
 
-export const cellRecording = z.object({
-  id: z.string(),
-  hash: z.string(),
-  /** null when the cell did not end by itself (timed out, skipped, session lost). */
-  exitCode: z.number().int().nullable(),
-  durationMs: z.number().int().nonnegative(),
-  /** The raw PTY output, escape sequences kept. */
-  output: z.string(),
-  /** Bytes of output dropped beyond the per-cell cap. */
-  droppedBytes: z.number().int().nonnegative(),
-  // After the output, as the runner writes a cell: a recording read and written again keeps its
-  // key order, so putting in one cell changes only that cell's lines.
-  status: z.enum(CELL_STATUSES),
-  /** Why the cell was skipped or failed to run, for readers. */
-  reason: z.string().optional(),
-});
+export const cellRecording = z
+  .object({
+    id: z.string(),
+    hash: z.string(),
+    /** null when the cell did not end by itself (timed out, skipped, session lost). */
+    exitCode: z.number().int().nullable(),
+    durationMs: z.number().int().nonnegative(),
+    /** The raw PTY output, escape sequences kept. */
+    output: z.string(),
+    /** Bytes of output dropped beyond the per-cell cap. */
+    droppedBytes: z.number().int().nonnegative(),
+    // After the output, as the runner writes a cell: a recording read and written again keeps its
+    // key order, so putting in one cell changes only that cell's lines.
+    status: z.enum(CELL_STATUSES),
+    // Why the cell was skipped or did not pass, as data that each language words (reasons.ts).
+    /** A skip: the capability of requires= that the target lacks, "ipvlan" or "cmd:busybox". */
+    missing: z
+      .custom<Capability>((v) => typeof v === 'string' && isCapability(v), 'not a capability of capabilities.ts')
+      .optional(),
+    /** Not run: the lab ended during this earlier cell. */
+    labEndedIn: z.string().optional(),
+    /** Timed out after this many ms. */
+    timeoutMs: z.number().int().positive().optional(),
+    /** Failed: the exit status the cell expected (its exitCode is the one it had). */
+    expectedExit: z.number().int().optional(),
+    /** In error: this session ended under the cell ("lab": the lab's own shell, and the lab with it). */
+    sessionEnded: z.string().optional(),
+    /** In error: the runner's own words (English), for what the fields above cannot say. */
+    message: z.string().optional(),
+  })
+  .refine((c) => c.status !== 'skipped' || c.missing !== undefined, {
+    message: 'a skipped cell says which capability its target lacks ("missing")',
+    path: ['missing'],
+  });
 export type CellRecording = z.infer<typeof cellRecording>;
 
 export const recording = z.object({

@@ -11,6 +11,7 @@
  * one; the runner holds a bounded number of them, in all and per page.
  */
 import { z } from 'zod';
+import type { Reason } from '../cells/reasons.ts';
 import type { CellStatus } from '../cells/recording.ts';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './limits.ts';
 
@@ -74,14 +75,14 @@ export type ServerMessage =
   /** `session`: the id of the page session (the page's lab), to send back in a later hello. */
   | { type: 'ready'; session: string; chapter: string; target: string; resumed: boolean }
   | { type: 'output'; cell: string; data: string }
-  | {
+  /** With why it did not pass as a recording has it (src/cells/reasons.ts): the page words it. */
+  | ({
       type: 'end';
       cell: string;
       status: CellStatus;
       exitCode: number | null;
       durationMs: number;
-      reason?: string;
-    }
+    } & Reason)
   | { type: 'reset' }
   /**
    * Something the page should show. Sent before the hello's `ready` only when the runner has

@@ -87,7 +87,7 @@ async function drawing(
     picture = h(
       'p.lab-status',
       { dataStatus: 'error' },
-      `${t('labbook.undrawable')}: ${(e as Error).message.split('\n')[0]}`,
+      t('labbook.undrawable', { why: (e as Error).message.split('\n')[0] ?? '' }),
     );
   }
   const raw = h('details.lab-snapshot', { dataPagefindIgnore: '' }, [

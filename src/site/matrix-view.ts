@@ -9,6 +9,7 @@
  *   <ul class="lab-kernels" aria-label="Results on the other kernels">
  *     <li data-entry="local" data-verdict="skipped" data-status="skipped"
  *         data-reason="needs ipvlan, but this kernel lacks ipvlan">local · Linux 6.18: skipped: needs ipvlan, but this kernel lacks ipvlan</li>
+ *     (on the Chinese page: data-reason="需要 ipvlan，但此内核没有 ipvlan", the reason in the page's language)
  *     <li data-entry="vm:debian13" data-verdict="differs" data-status="passed"><details>
  *       <summary>vm:debian13 · Linux 6.12: differs</summary>
  *       <p>Lines with - are the output of vm:debian12, shown above; lines with + are that of vm:debian13:</p>
@@ -34,6 +35,7 @@ import { h } from 'hastscript';
 import { compareCell, structureProblems } from '../cells/compare.ts';
 import { plainText } from '../cells/normalize.ts';
 import type { Cell } from '../cells/parse.ts';
+import { reasonText } from '../cells/reasons.ts';
 import type { CellRecording } from '../cells/recording.ts';
 import { type EntryRun, entryLabel } from './cell-runs.ts';
 import { statusBadges, statusWords } from './status-badges.ts';
@@ -71,7 +73,7 @@ function diffPre(diff: string): Element {
  * the build a mermaid render each, for what the diff beside it already says.
  */
 async function ownOutput(cell: Cell, run: EntryRun, rec: CellRecording, t: Translate): Promise<Element> {
-  const ariaLabel = `${entryLabel(run)}: ${t('labbook.output')}`;
+  const ariaLabel = t('labbook.matrix.line', { kernel: entryLabel(run), verdict: t('labbook.output') });
   if (cell.data && rec.status === 'passed') {
     return h('div.lab-snapshot', [h('pre', { tabIndex: 0, ariaLabel }, plainText(rec.output).trim())]);
   }
@@ -104,7 +106,7 @@ async function kernelLine(cell: Cell, main: EntryRun, run: EntryRun, t: Translat
   const said = (verdict: string) => t('labbook.matrix.line', { kernel: entryLabel(run), verdict });
   const { rec } = run;
   // The status and reason of a recording of the current code: a stale one is "not recorded".
-  const recorded = rec && run.current ? { dataStatus: rec.status, dataReason: rec.reason } : {};
+  const recorded = rec && run.current ? { dataStatus: rec.status, dataReason: reasonText(rec, t.lang) } : {};
   const line = (verdict: string, children: ElementContent[] | string) =>
     h('li', { dataEntry: run.entry.name, dataVerdict: verdict, ...recorded }, children);
   if (!rec || !run.current) return line('missing', said(t('labbook.matrix.missing')));

@@ -7,13 +7,13 @@
  *   [{ cells, recordings: [local's recording, vm:debian12's (none), ...] }]
  *   -> [{ entry: local, environments: [{ kernel: '6.18.44-fc-v657', distro: 'Debian GNU/Linux 12 (bookworm)', ... }],
  *         oldest: '2026-11-30T09:00:00.000Z', passed: 40, failed: 0, notRecorded: 0,
- *         skipped: [{ id: 'ipvlan-l2', reason: 'needs ipvlan, but this kernel lacks ipvlan' }] },
+ *         skipped: [{ id: 'ipvlan-l2', rec: { status: 'skipped', missing: 'ipvlan', ... } }] },
  *       { entry: vm:debian12, environments: [], oldest: undefined, passed: 0, failed: 0, notRecorded: 42, skipped: [] }, ...]
  */
 import { listChapters } from '../cells/chapters.ts';
 import { MATRIX, type MatrixEntry } from '../cells/matrix.ts';
 import { type Cell, loadChapter } from '../cells/parse.ts';
-import type { Environment } from '../cells/recording.ts';
+import type { CellRecording, Environment } from '../cells/recording.ts';
 import { type EntryRecording, entryRuns, readRecordings } from './cell-runs.ts';
 import { pageOf } from './page.ts';
 
@@ -34,7 +34,8 @@ export interface EntryProof {
   failed: number;
   /** No recording of the cell's current code (a non-strict build only). */
   notRecorded: number;
-  skipped: { id: string; reason: string }[];
+  /** Each with its recording, which holds why (in no language yet: reasons.ts words it). */
+  skipped: { id: string; rec: CellRecording }[];
 }
 
 /** Every chapter of the docs with its recordings. */
@@ -69,7 +70,7 @@ export function proofByEntry(chapters: ChapterRuns[]): EntryProof[] {
         const proof = of(entry);
         if (!rec || !current) proof.notRecorded++;
         else if (rec.status === 'passed') proof.passed++;
-        else if (rec.status === 'skipped') proof.skipped.push({ id: cell.id, reason: rec.reason ?? '' });
+        else if (rec.status === 'skipped') proof.skipped.push({ id: cell.id, rec });
         else proof.failed++;
       }
     }

@@ -21,6 +21,7 @@
  */
 import type { Element } from 'hast';
 import { h } from 'hastscript';
+import { reasonText } from '../cells/reasons.ts';
 import { type EntryProof, machines } from './proof.ts';
 import type { Translate } from './strings.ts';
 
@@ -38,7 +39,9 @@ const skippedCells = (p: EntryProof, t: Translate): Element =>
     h('summary', t('labbook.proven.skippedCells', { entry: p.entry.name, count: p.skipped.length })),
     h(
       'ul',
-      p.skipped.map((s) => h('li', [h('code', s.id), `: ${s.reason}`])),
+      p.skipped.map((s) =>
+        h('li', [h('code', s.id), t('labbook.proven.skippedCell', { reason: reasonText(s.rec, t.lang) ?? '' })]),
+      ),
     ),
   ]);
 

@@ -8,16 +8,21 @@
 import type { Element } from 'hast';
 import { h } from 'hastscript';
 import { formatDuration } from '../cells/format.ts';
+import { reasonText } from '../cells/reasons.ts';
 import type { CellRecording } from '../cells/recording.ts';
 import type { Translate } from './strings.ts';
 
 const exit = (code: number | null, t: Translate) =>
   code === null ? t('labbook.exit.none') : t('labbook.exit.code', { code });
 
-/** A run's status in words, with its reason when it has one: "skipped: needs ipvlan, ...". */
-export function statusWords(rec: Pick<CellRecording, 'status' | 'reason'>, t: Translate): string {
+/**
+ * A run's status in words, with its reason when it has one, in the page's language:
+ * "skipped: needs ipvlan, ...", "已跳过（需要 ipvlan，……）".
+ */
+export function statusWords(rec: CellRecording, t: Translate): string {
   const status = t(`labbook.status.${rec.status}`);
-  return rec.reason ? t('labbook.status.withReason', { status, reason: rec.reason }) : status;
+  const reason = reasonText(rec, t.lang);
+  return reason ? t('labbook.status.withReason', { status, reason }) : status;
 }
 
 /** None recorded says so; a recording from other code (`stale`) says that too. */

@@ -9,7 +9,12 @@
  * Astro components read with Astro.locals.t, and gives them to the remark plugin, which runs
  * outside Astro's requests. The live client gets the `labbook.live.`, `labbook.status.` and
  * `labbook.exit.` ones from the page (components/RunLoader.astro).
+ *
+ * Why a run was skipped or did not pass is worded by src/cells/reasons.ts and capabilities.ts,
+ * in each language too, as the CLI words it in English: a recording holds the reason as data.
  */
+import type { Language } from '../cells/capabilities.ts';
+
 const en = {
   'labbook.status.passed': 'passed',
   'labbook.status.failed': 'failed',
@@ -53,6 +58,8 @@ const en = {
   'labbook.proven.failed': 'Failed',
   'labbook.proven.notRecorded': 'Not recorded',
   'labbook.proven.skippedCells': '{{entry}}: skipped cells ({{count}}) and why',
+  /** A line of that list, after the cell's id. */
+  'labbook.proven.skippedCell': ': {{reason}}',
   /** The home page's line per kernel (components/ProvenOn.astro): the whole tutorial there. */
   'labbook.home.proven':
     'every cell of every chapter passed or was skipped ({{passed}} passed, {{skipped}} skipped); recorded on or after {{date}}',
@@ -61,7 +68,7 @@ const en = {
   'labbook.run': 'Run',
   /** A data cell's raw snapshot, under its drawing; and why a snapshot could not be drawn. */
   'labbook.snapshot': 'The snapshot this is drawn from',
-  'labbook.undrawable': 'cannot be drawn',
+  'labbook.undrawable': 'cannot be drawn: {{why}}',
   'labbook.runHint': 'Start a runner with `sudo npx labbook serve` and open the link it prints.',
   /** Said on an https page (the published site), where the runner must allow its origin. */
   'labbook.live.runHintPublished':
@@ -79,7 +86,8 @@ const en = {
   'labbook.live.differs': 'Differences from the recording (− recorded, + this run):',
   /** Before either: whose recording it was, the runner's own entry of the matrix or the one the figure shows. */
   'labbook.live.comparedWith': 'Compared with the recording on {{kernel}}.',
-  'labbook.live.drawnLive': 'drawn from your run',
+  /** A drawing made again from the reader's live run: its title, said so. */
+  'labbook.live.drawnLive': '{{title}} (drawn from your run)',
 };
 
 export type StringKey = keyof typeof en;
@@ -95,7 +103,7 @@ const zhCN: Record<StringKey, string> = {
   'labbook.exit.none': '无退出状态',
   'labbook.notRecorded': '尚未录制',
   'labbook.stale': '录制后源码已改动',
-  'labbook.translationDiffers': '本译文的单元与英文章节不一致（构建时会拒绝此页面）：',
+  'labbook.translationDiffers': '本译文的单元格与英文章节不一致（构建时会拒绝此页面）：',
   'labbook.verified': '已验证：',
   'labbook.notVerified': '未验证：',
   'labbook.original': '原文（此处不运行）',
@@ -116,44 +124,49 @@ const zhCN: Record<StringKey, string> = {
   'labbook.proven.skipped': '跳过',
   'labbook.proven.failed': '失败',
   'labbook.proven.notRecorded': '未录制',
-  'labbook.proven.skippedCells': '{{entry}} 跳过的 {{count}} 个单元及原因',
+  'labbook.proven.skippedCells': '{{entry}} 跳过的 {{count}} 个单元格及原因',
+  'labbook.proven.skippedCell': '：{{reason}}',
   'labbook.home.proven':
-    '所有章节的单元均已通过或跳过（通过 {{passed}} 个，跳过 {{skipped}} 个）；均录制于 {{date}} 及以后',
+    '所有章节的单元格均已通过或跳过（通过 {{passed}} 个，跳过 {{skipped}} 个）；均录制于 {{date}} 及以后',
   'labbook.home.notProven':
     '未通过验证：失败 {{failed}} 个，未录制 {{notRecorded}} 个（通过 {{passed}} 个，跳过 {{skipped}} 个）；均录制于 {{date}} 及以后',
   'labbook.run': '运行',
   'labbook.snapshot': '绘图所依据的快照',
-  'labbook.undrawable': '无法绘制',
-  'labbook.runHint': '用 `sudo npx labbook serve` 启动运行器，然后打开它打印的链接。',
+  'labbook.undrawable': '无法绘制：{{why}}',
+  'labbook.runHint': '运行 `sudo npx labbook serve` 启动运行器，然后打开它输出的链接。',
   'labbook.live.runHintPublished':
-    '在你的 Linux 机器或虚拟机上用 `sudo npx labbook serve --allow-origin {{origin}}` 启动运行器，然后打开它打印的第二个链接；如果浏览器询问是否允许本网站访问本地网络中的设备，请允许：运行器只监听 127.0.0.1。',
+    '在你的 Linux 机器或虚拟机上运行 `sudo npx labbook serve --allow-origin {{origin}}` 启动运行器，然后打开它输出的第二个链接。如果浏览器询问是否允许本网站访问本地网络中的设备，请选择允许（运行器只监听 127.0.0.1，其他机器无法访问它）。',
   'labbook.live.output': '实时输出',
-  'labbook.live.runAbove': '运行上面所有单元',
+  'labbook.live.runAbove': '运行上方所有单元格',
   'labbook.live.interrupt': '中断（Ctrl-C）',
   'labbook.live.reset': '重置会话',
   'labbook.live.compare': '与录制结果比较',
   'labbook.live.connecting': '正在连接运行器…',
   'labbook.live.running': '运行中…',
-  'labbook.live.lost': '与运行器的连接断开：正在重连…',
-  'labbook.live.newLink': '运行器已停止或已重启：请重新启动它并打开它打印的新链接',
-  'labbook.live.same': '除去 PID、MAC、inode 和时间之外，与录制结果相同。',
+  'labbook.live.lost': '与运行器的连接已断开，正在重新连接…',
+  'labbook.live.newLink': '运行器已停止或已重启，请重新启动它，并打开它输出的新链接',
+  'labbook.live.same': '不计 PID、MAC 地址、inode 编号和时间的差别，与录制结果相同。',
   'labbook.live.differs': '与录制结果的差异（− 录制，+ 本次运行）：',
   'labbook.live.comparedWith': '比较对象为 {{kernel}} 上的录制结果。',
-  'labbook.live.drawnLive': '根据你这次运行绘制',
+  'labbook.live.drawnLive': '{{title}}（根据你本次运行的结果绘制）',
 };
 
 /** The site's languages, by Starlight's `lang` of each locale (astro.config.mjs). */
-export const STRINGS = { en, 'zh-CN': zhCN } satisfies Record<string, Record<StringKey, string>>;
+export const STRINGS = { en, 'zh-CN': zhCN } satisfies Record<Language, Record<StringKey, string>>;
 export type Lang = keyof typeof STRINGS;
 export type Dictionaries = Record<Lang, Record<StringKey, string>>;
 
-/** A sentence of the page's language, its `{{name}}` filled in as i18next fills it (unescaped: hast escapes). */
-export type Translate = (key: StringKey, vars?: Record<string, string | number>) => string;
+/**
+ * A sentence of the page's language, its `{{name}}` filled in as i18next fills it (unescaped:
+ * hast escapes); `lang` is that language, for words made elsewhere (a run's reason, reasons.ts).
+ */
+export type Translate = ((key: StringKey, vars?: Record<string, string | number>) => string) & { lang: Lang };
 
 export function translator(dictionaries: Dictionaries, lang: Lang): Translate {
   const dictionary = dictionaries[lang];
-  return (key, vars = {}) =>
+  const t = (key: StringKey, vars: Record<string, string | number> = {}) =>
     (dictionary[key] ?? dictionaries.en[key] ?? key).replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) =>
       name in vars ? String(vars[name]) : m,
     );
+  return Object.assign(t, { lang });
 }

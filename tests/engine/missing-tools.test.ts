@@ -11,6 +11,7 @@ import { parseTarget } from '../../runner/target-parse.ts';
 import { listChapters } from '../../src/cells/chapters.ts';
 import { CELL_COMMANDS, TOOLS } from '../../src/cells/packages.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
+import { reasonText } from '../../src/cells/reasons.ts';
 import type { Recording } from '../../src/cells/recording.ts';
 
 const HIDE = `for t in ${CELL_COMMANDS.join(' ')}; do
@@ -40,13 +41,15 @@ describe('every chapter on a machine without the cells’ commands', () => {
         const cells = chapters.find((c) => c.slug === slug)?.chapter.cells ?? [];
         for (const r of recording.cells) {
           const cell = cells.find((c) => c.id === r.id);
-          const where = `${slug}: ${r.id}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`;
+          const reason = reasonText(r);
+          const where = `${slug}: ${r.id}: ${r.status}${reason ? ` (${reason})` : ''}`;
           expect(['passed', 'skipped'], where).toContain(r.status);
           const command = cell?.requires.find((q) => q.startsWith('cmd:'))?.slice(4);
           if (!command) continue;
           expect(r.status, where).toBe('skipped');
-          if (r.reason?.startsWith('needs the command')) {
-            expect(r.reason, where).toContain(TOOLS[command]?.debian);
+          if (r.missing?.startsWith('cmd:')) {
+            expect(reason, where).toMatch(/^needs the command /);
+            expect(reason, where).toContain(TOOLS[command]?.debian);
             skippedForTools.push(`${slug}:${r.id}`);
           }
         }

@@ -204,7 +204,7 @@ describe('a lab losing its processes', () => {
     expect(await endOf(page, 'long')).toMatchObject({
       status: 'error',
       exitCode: null,
-      reason: expect.stringMatching(/session "lab" ended/),
+      sessionEnded: 'lab',
     });
     await witnessAnswers();
     await processesGone(lab);
@@ -224,7 +224,7 @@ describe('a lab losing its processes', () => {
     process.kill(shell as number, 'SIGKILL');
     expect(await endOf(page, 'container-long')).toMatchObject({
       status: 'error',
-      reason: expect.stringMatching(/session "container" ended/),
+      sessionEnded: 'container',
     });
     await witnessAnswers();
     await stillRuns(page);
@@ -263,7 +263,7 @@ describe('cells that misbehave', () => {
     for (const id of ['reads-stdin', 'reads-line']) {
       page.send(run(id));
       const end = await endOf(page, id);
-      expect(end).toMatchObject({ status: 'timed-out', exitCode: null, reason: 'timed out after 2 s' });
+      expect(end).toMatchObject({ status: 'timed-out', exitCode: null, timeoutMs: 2000 });
       expect(end.durationMs).toBeGreaterThanOrEqual(2000);
       expect(end.durationMs).toBeLessThan(5000);
     }

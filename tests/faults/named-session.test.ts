@@ -8,6 +8,7 @@ import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import type { RunnerServer } from '../../runner/server/server.ts';
+import { reasonText } from '../../src/cells/reasons.ts';
 import { labLeftovers, labsStartedBy, parentOf } from '../host-state.ts';
 import { Page, testRunner } from '../live/page-client.ts';
 
@@ -69,7 +70,7 @@ it('restarts a named session whose shell was killed, on the next cell of that se
   for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
   page.send(run('container-alive'));
   const end = await page.next('end');
-  expect(end, end.reason).toMatchObject({ cell: 'container-alive', status: 'passed' });
+  expect(end, reasonText(end)).toMatchObject({ cell: 'container-alive', status: 'passed' });
   expect(page.output()).toContain('container alive as PID 1');
   page.close();
 }, 60_000);

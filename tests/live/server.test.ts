@@ -134,7 +134,7 @@ describe('a page session', () => {
       expect(end).toMatchObject({
         cell: 'needs-ipvlan',
         status: 'skipped',
-        reason: 'needs ipvlan, but this kernel lacks ipvlan',
+        missing: 'ipvlan',
       });
     page.close();
   });

@@ -179,8 +179,10 @@ describe('a cell on the matrix, without JavaScript', () => {
     expect(line(chinese, 'layout', 'vm:debian13').text).toContain('它在 vm:debian13 上的输出：cgroup2fs');
     expect(line(chinese, 'status-only', 'vm:debian12').text).toBe('vm:debian12 · Linux 6.1：状态相同（不比较输出）');
     expect(line(chinese, 'needs-ipvlan', 'local').text).toBe(
-      'local · Linux 6.18：已跳过（needs ipvlan, but this kernel lacks ipvlan）',
+      'local · Linux 6.18：已跳过（需要 ipvlan，但此内核没有 ipvlan）',
     );
+    // The reason the page's Compare button shows is in the page's language too.
+    expect(line(chinese, 'needs-ipvlan', 'local').item.properties.dataReason).toBe('需要 ipvlan，但此内核没有 ipvlan');
     expect(line(chinese, 'stale-there', 'vm:debian13').text).toBe('vm:debian13 · Linux 6.12：尚未在此内核上录制');
   });
 });
@@ -241,6 +243,9 @@ describe("the chapter's table of kernels", () => {
       '未录制',
     ]);
     expect(table(chinese).map((r) => r.cells)).toEqual(table(page('matrix')).map((r) => r.cells));
+    const skipped = select('section.lab-proven details', chinese) as Element;
+    expect(textOf(select('summary', skipped) as Element)).toBe('local 跳过的 1 个单元格及原因');
+    expect(textOf(select('li', skipped) as Element)).toBe('needs-ipvlan：需要 ipvlan，但此内核没有 ipvlan');
   });
 });
 
@@ -275,7 +280,7 @@ describe('the home page', () => {
   it('says it in Chinese on the Chinese home page', () => {
     const [local, , last] = lines(page('zh-cn'));
     expect(local?.text).toContain(
-      'cgroup v1：所有章节的单元均已通过或跳过（通过 7 个，跳过 1 个）；均录制于 2026-11-30 及以后',
+      'cgroup v1：所有章节的单元格均已通过或跳过（通过 7 个，跳过 1 个）；均录制于 2026-11-30 及以后',
     );
     expect(last?.text).toBe(
       'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2：未通过验证：失败 1 个，未录制 1 个（通过 6 个，跳过 0 个）；均录制于 2026-12-01 及以后',

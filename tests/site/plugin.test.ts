@@ -59,7 +59,7 @@ describe('cells on the English page', () => {
     expect(text(page, '[data-cell="needs-ipvlan"] .lab-status')).toBe(
       'skipped: needs ipvlan, but this kernel lacks ipvlan',
     );
-    expect(text(page, '[data-cell="broken"] .lab-status')).toBe('error: the session box ended');
+    expect(text(page, '[data-cell="broken"] .lab-status')).toBe('error: the session "box" ended');
   });
 
   it('marks cells that are not recorded or whose source changed', () => {
@@ -107,9 +107,8 @@ describe('the Chinese page', () => {
     expect(cell(page, 'hello').properties).toMatchObject({ dataChapter: 'fixture', dataStatus: 'passed' });
     expect(text(page, '[data-cell="box-hostname"] summary')).toBe('已验证：盒子有自己的主机名');
     expect(text(page, 'figure.lab-original > figcaption')).toBe('原文（此处不运行）');
-    expect(text(page, '[data-cell="needs-ipvlan"] .lab-status')).toBe(
-      '已跳过（needs ipvlan, but this kernel lacks ipvlan）',
-    );
+    expect(text(page, '[data-cell="needs-ipvlan"] .lab-status')).toBe('已跳过（需要 ipvlan，但此内核没有 ipvlan）');
+    expect(text(page, '[data-cell="broken"] .lab-status')).toBe('出错（会话 box 已经结束）');
     expect(text(page, '[data-cell="hello"] .lab-run-hint')).toContain('sudo npx labbook serve');
   });
 });

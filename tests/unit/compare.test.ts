@@ -10,6 +10,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type CellRun, compareCell, compareRun } from '../../src/cells/compare.ts';
 import { plainText } from '../../src/cells/normalize.ts';
 import { type Cell, loadChapter } from '../../src/cells/parse.ts';
+import { type Reason, reasonText } from '../../src/cells/reasons.ts';
 import type { CellRecording, Recording } from '../../src/cells/recording.ts';
 import { readStructure, structureMermaid } from '../../src/cells/structure/index.ts';
 
@@ -59,7 +60,11 @@ const textCell: Cell = {
   file: 'chapter.md',
   line: 1,
 };
-const run = (status: CellRun['status'], output: string, reason?: string): CellRun => ({ status, output, reason });
+/** A run as the page has it (its reason in words) and as a recording holds it (its reason as data, for checkAnswer). */
+const run = (status: CellRun['status'], output: string, why: Reason = {}): CellRun & Reason => {
+  const reason = reasonText(why);
+  return { status, output, ...why, ...(reason ? { reason } : {}) };
+};
 const topology = recordedOf('topology');
 const pids = recordedOf('pids');
 
@@ -94,17 +99,17 @@ const CASES: Case[] = [
     name: 'another status',
     cell: textCell,
     recorded: run('passed', 'hi\r\n'),
-    fresh: run('skipped', '', 'needs ipvlan'),
+    fresh: run('skipped', '', { missing: 'ipvlan' }),
     same: false,
-    problems: [['status', /^greet: recorded as passed, now skipped \(needs ipvlan\)$/]],
+    problems: [['status', /^greet: recorded as passed, now skipped \(needs ipvlan, but this kernel lacks ipvlan\)$/]],
   },
   {
     name: 'a failed run, whatever the recording',
     cell: textCell,
     recorded: run('passed', 'hi\r\n'),
-    fresh: run('timed-out', 'hi\r\n', 'ran longer than 30 s'),
+    fresh: run('timed-out', 'hi\r\n', { timeoutMs: 30_000 }),
     same: false,
-    problems: [['failed', /^greet: timed-out \(ran longer than 30 s\)$/]],
+    problems: [['failed', /^greet: timed-out \(timed out after 30 s\)$/]],
   },
   {
     name: 'another output of a cell that compares only its status',

@@ -144,16 +144,14 @@ export class CellView {
   end(m: Extract<ServerMessage, { type: 'end' }>): void {
     this.term.write('', () => {
       this.flushAck();
-      const word = this.t.status[m.status];
-      this.last = { status: m.status, reason: m.reason };
-      this.say(
-        `${m.reason ? `${word}: ${m.reason}` : word} · ${this.t.exit(m.exitCode)} · ${formatDuration(m.durationMs)}`,
-      );
+      const reason = this.t.reason(m);
+      this.last = { status: m.status, ...(reason ? { reason } : {}) };
+      this.say(`${this.t.withReason(m.status, reason)} · ${this.t.exit(m.exitCode)} · ${formatDuration(m.durationMs)}`);
       this.status.dataset.status = m.status;
       if (m.status === 'passed' && this.figure.dataset.kind) {
         // The model code and mermaid come only with a data cell's first live run.
         import('./redraw.ts')
-          .then(({ redraw }) => redraw(this.figure, this.raw, this.t.live.drawnLive))
+          .then(({ redraw }) => redraw(this.figure, this.raw, this.t.drawnLive))
           .catch((e: Error) => this.say(`${this.status.textContent} · ${e.message}`));
       }
       this.ended?.();
@@ -221,7 +219,7 @@ export class CellView {
       span.textContent = text.replace(/^(?=.)/gm, kind === 'add' ? '+ ' : kind === 'del' ? '− ' : '  ');
       pre.append(span);
     };
-    const status = (r: CellRun) => `${this.t.status[r.status]}${r.reason ? `: ${r.reason}` : ''}\n`;
+    const status = (r: CellRun) => `${this.t.withReason(r.status, r.reason)}\n`;
     const problem = problems[0];
     if (problem?.kind === 'status' && recorded) {
       line('del', status(recorded));

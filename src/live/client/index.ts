@@ -10,7 +10,9 @@
  *   { "labbook.live.running": "running…", "labbook.exit.code": "exit {{code}}", ... }
  */
 
+import type { Language } from '../../cells/capabilities.ts';
 import { splitBackticks } from '../../cells/format.ts';
+import { type Reason, reasonText } from '../../cells/reasons.ts';
 import type { CellStatus } from '../../cells/recording.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import { CellView } from './cell-view.ts';
@@ -29,7 +31,6 @@ const LIVE = [
   'newLink',
   'same',
   'differs',
-  'drawnLive',
 ] as const;
 /** Every status, as the type checker sees that none is missing (the list itself would bring node:fs). */
 const STATUSES: Record<CellStatus, true> = {
@@ -43,10 +44,16 @@ const STATUSES: Record<CellStatus, true> = {
 /** The words of the live client and its cells' views. */
 export interface Strings {
   status: Record<CellStatus, string>;
+  /** A status with why it did not pass, when there is a why: "skipped: needs ipvlan, ...". */
+  withReason: (status: CellStatus, reason: string | undefined) => string;
+  /** Why a run did not pass, as the runner's end message has it, in the page's language. */
+  reason: (why: Reason) => string | undefined;
   exit: (code: number | null) => string;
   runHintPublished: (origin: string) => string;
   /** Whose recording a live run was compared with: an entry of the matrix. */
   comparedWith: (kernel: string) => string;
+  /** The title of a drawing of the live run, said so. */
+  drawnLive: (title: string) => string;
   live: Record<(typeof LIVE)[number], string>;
 }
 
@@ -58,11 +65,17 @@ function pageStrings(): Strings {
     (words[`labbook.${key}`] ?? `labbook.${key}`).replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) =>
       name in vars ? String(vars[name]) : m,
     );
+  const status = Object.fromEntries(Object.keys(STATUSES).map((s) => [s, say(`status.${s}`)])) as Strings['status'];
+  // The page's language, as Starlight gives it to <html lang>: the site's, or English.
+  const lang: Language = document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en';
   return {
-    status: Object.fromEntries(Object.keys(STATUSES).map((s) => [s, say(`status.${s}`)])) as Strings['status'],
+    status,
+    withReason: (s, reason) => (reason ? say('status.withReason', { status: status[s], reason }) : status[s]),
+    reason: (why) => reasonText(why, lang),
     exit: (code) => (code === null ? say('exit.none') : say('exit.code', { code })),
     runHintPublished: (origin) => say('live.runHintPublished', { origin }),
     comparedWith: (kernel) => say('live.comparedWith', { kernel }),
+    drawnLive: (title) => say('live.drawnLive', { title }),
     live: Object.fromEntries(LIVE.map((k) => [k, say(`live.${k}`)])) as Strings['live'],
   };
 }

@@ -10,7 +10,12 @@ import { plotSvg } from '../../cells/structure/samples.ts';
 
 let sequence = 0;
 
-export async function redraw(figure: HTMLElement, rawOutput: string, liveLabel: string): Promise<void> {
+/** `drawnLive` says that a title is of a drawing of the live run, in the page's language. */
+export async function redraw(
+  figure: HTMLElement,
+  rawOutput: string,
+  drawnLive: (title: string) => string,
+): Promise<void> {
   const kind = figure.dataset.kind as DataKind | undefined;
   const title = figure.dataset.title ?? '';
   if (!kind) return;
@@ -30,9 +35,9 @@ export async function redraw(figure: HTMLElement, rawOutput: string, liveLabel: 
   drawn.innerHTML = svg;
   const root = drawn.querySelector('svg');
   root?.setAttribute('role', 'img');
-  root?.setAttribute('aria-label', `${title} (${liveLabel})`);
+  root?.setAttribute('aria-label', drawnLive(title));
   const caption = document.createElement('figcaption');
-  caption.textContent = `${title} (${liveLabel})`;
+  caption.textContent = drawnLive(title);
   drawn.append(caption);
   const place = figure.querySelector('.lab-drawing');
   place?.querySelector('.lab-diagram, .lab-live-drawing, p.lab-status')?.replaceWith(drawn);
