@@ -11,7 +11,13 @@ import { labbook } from './src/site/plugin.ts';
 
 /** Chapters in reading order. The sidebar lists those that exist, so an unwritten one cannot break the build. */
 const CHAPTERS = ['namespace', 'cgroup', 'overlayfs', 'virtual-nics', 'container-by-hand'];
-const written = CHAPTERS.filter((slug) => ['md', 'mdx'].some((ext) => existsSync(`src/content/docs/${slug}.${ext}`)));
+/** @param {string} slug */
+const exists = (slug) => ['md', 'mdx'].some((ext) => existsSync(`src/content/docs/${slug}.${ext}`));
+const written = CHAPTERS.filter(exists);
+/** After the chapters, the words they use and the rules of the Chinese edition: a page without cells. */
+const glossary = exists('glossary')
+  ? [{ label: 'Glossary', translations: { 'zh-CN': '术语表' }, slug: 'glossary' }]
+  : [];
 
 export default defineConfig({
   site: process.env.SITE_URL || undefined,
@@ -29,6 +35,7 @@ export default defineConfig({
       sidebar: [
         { label: 'Start here', translations: { 'zh-CN': '从这里开始' }, slug: '' },
         { label: 'Chapters', translations: { 'zh-CN': '章节' }, items: written },
+        ...glossary,
       ],
       // Cells, diagrams and the Run controls: their remark plugin, words, components and CSS.
       plugins: [labbook()],

@@ -9,6 +9,7 @@
  * - the site's words (strings.ts) to Starlight's translations, for Astro.locals.t;
  * - the components that wrap Starlight's (MarkdownContent, Search), the cells' CSS and the
  *   Expressive Code plugin that makes code blocks focusable;
+ * - the route middleware that gives the home page its title once (route-middleware.ts);
  * - the end of the Chromium that rendered diagrams once the build or the dev server is done:
  *   an open browser would keep the process alive.
  *
@@ -82,7 +83,7 @@ export function labbook(): StarlightPlugin {
       'i18n:setup': ({ injectTranslations }) => {
         injectTranslations(STRINGS);
       },
-      'config:setup': ({ command, config, updateConfig, addIntegration }) => {
+      'config:setup': ({ command, config, updateConfig, addIntegration, addRouteMiddleware }) => {
         updateConfig({
           components: {
             ...config.components,
@@ -92,6 +93,7 @@ export function labbook(): StarlightPlugin {
           customCss: [...(config.customCss ?? []), here('styles/lab.css')],
           expressiveCode: withFocusableCode(config.expressiveCode),
         });
+        addRouteMiddleware({ entrypoint: here('route-middleware.ts') });
         addIntegration(labIntegration({ strict: isStrict(command), strings: STRINGS, mermaid: new MermaidRenderer() }));
       },
     },

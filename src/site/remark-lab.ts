@@ -226,7 +226,10 @@ export function remarkLab({ strict, strings, mermaid }: RemarkLabOptions) {
       if (cell) {
         const runs = cell.hidden ? undefined : cellRuns(cell, recordings);
         const figure = runs && (await cellFigure(cell, runs, page, t, mermaid, besides.get(cell.id)));
-        replacements.set(spot, figure ? asMdast(figure, spot.fence) : null);
+        // A cell's info line is labbook's, not Expressive Code's: its title= (a data cell's text
+        // alternative, the drawing's caption) would become the code frame's title, under the
+        // terminal frame's window dots.
+        replacements.set(spot, figure ? asMdast(figure, { ...spot.fence, meta: null }) : null);
       } else if (diagram) {
         replacements.set(spot, diagram.beside ? null : asMdast(diagram.figure, spot.fence));
       } else if (isOriginal(fence)) {

@@ -182,6 +182,7 @@ describe('the Starlight plugin', () => {
   /** Runs the plugin's config:setup as Starlight would for a command; what it adds and updates. */
   async function setUp(command: 'build' | 'dev') {
     const integrations: AstroIntegration[] = [];
+    const middleware: string[] = [];
     let starlight: Record<string, unknown> = {};
     const hook = labbook().hooks['config:setup'] as (o: HookParameters<'config:setup'>) => Promise<void>;
     await hook({
@@ -191,8 +192,9 @@ describe('the Starlight plugin', () => {
         starlight = { ...starlight, ...c };
       },
       addIntegration: (i: AstroIntegration) => integrations.push(i),
+      addRouteMiddleware: (m: { entrypoint: string }) => middleware.push(m.entrypoint),
     } as unknown as HookParameters<'config:setup'>);
-    return { integrations, starlight };
+    return { integrations, starlight, middleware };
   }
 
   /** The markdown processor the plugin's integration makes of a unified one holding another plugin. */
@@ -236,8 +238,9 @@ describe('the Starlight plugin', () => {
     expect(() => setup(satteri)).toThrow(/markdown: \{ processor: unified\(\) \}/);
   });
 
-  it("adds its components, CSS and Expressive Code plugin to the site's own", async () => {
-    const { starlight } = await setUp('build');
+  it("adds its components, CSS, Expressive Code plugin and route middleware to the site's own", async () => {
+    const { starlight, middleware } = await setUp('build');
+    expect(middleware).toEqual([join(ROOT, 'src/site/route-middleware.ts')]);
     expect(Object.keys(starlight.components as object)).toEqual(['MarkdownContent', 'Search']);
     expect(starlight.customCss).toEqual(['./mine.css', join(ROOT, 'src/site/styles/lab.css')]);
     const ec = starlight.expressiveCode as { plugins: { name: string }[] };
