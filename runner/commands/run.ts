@@ -1,6 +1,11 @@
-/** `labbook run <chapter> [--cell ID]`: run a chapter in a fresh lab, printing each cell as it runs. */
+/**
+ * `labbook run <chapter> [--cell ID]`: run a chapter in a fresh lab, printing each cell as it runs.
+ * A cell fails as in `labbook check` (compareCell, without a recording): a data cell that exits 0
+ * but whose snapshot breaks its `expect=` is a failure here too.
+ */
 import { styleText } from 'node:util';
 import { resolveChapter } from '../../src/cells/chapters.ts';
+import { compareCell } from '../../src/cells/compare.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
 import { runChapter } from '../chapter-run.ts';
 import { defineCommand, TARGET_OPTIONS } from './command.ts';
@@ -27,9 +32,11 @@ export const run = defineCommand({
           console.log(styleText('dim', cell.code.replace(/^/gm, '$ ')));
         },
         onOutput: (_cell, text) => process.stdout.write(text),
-        onCellEnd(_cell, r) {
-          if (r.status !== 'passed' && r.status !== 'skipped') failed++;
+        onCellEnd(cell, r) {
+          const { problems } = compareCell(cell, r);
+          if (problems.length) failed++;
           console.log(`${r.output && !r.output.endsWith('\n') ? '\n' : ''}→ ${statusLine(r)}`);
+          if (r.status === 'passed') for (const p of problems) console.log(styleText('red', `  but ${p.message}`));
         },
       });
       return failed ? 1 : 0;

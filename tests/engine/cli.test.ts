@@ -121,6 +121,16 @@ describe('labbook record and check', () => {
     );
   });
 
+  it('run fails a data cell that exits 0 but whose snapshot breaks its expect=, as check does', async () => {
+    writeFileSync(
+      chapter,
+      '```sh run id=pids data=processes title="The processes of the lab" check claim="PID 1 is init" expect="pid1 init"\nlab_proc_json\n```\n',
+    );
+    const run = await cli('run', chapter);
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/→ passed \(.*exit 0\)\n {2}but pids: "pid1 init" does not hold/);
+  });
+
   it('fails on an authoring mistake before making a lab, with file, line and fix', async () => {
     writeFileSync(chapter, '```sh run id=a colour=red\ntrue\n```\n');
     expect(await cli('check', chapter)).toEqual({
