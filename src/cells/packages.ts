@@ -55,6 +55,7 @@ export const TOOLS: Record<string, Tool> = {
   // Commands a cell declares with requires=cmd:NAME.
   busybox: pkg('cells', 'busybox-static', 'busybox'),
   brctl: pkg('cells', 'bridge-utils'),
+  perl: pkg('cells', 'perl-base', 'perl'),
   ...Object.fromEntries(
     ['cgcreate', 'cgdelete', 'cgexec', 'cgget', 'cgset', 'lscgroup'].map((c) => [
       c,

@@ -86,6 +86,8 @@ describe('a process snapshot', () => {
     );
     expect(unmetExpectations(s, 'pid1 bash; depth bash is 1')).toEqual([]);
     expect(unmetExpectations(s, 'pid1 unshare')).toEqual(['"pid1 unshare" does not hold']);
+    expect(unmetExpectations(s, 'bash with pid1 bash')).toEqual([]);
+    expect(unmetExpectations(s, 'unshare with pid1 bash')).toEqual(['"unshare with pid1 bash" does not hold']);
   });
 
   it('draws the same structure when only the PIDs differ', () => {

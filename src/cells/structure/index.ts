@@ -54,8 +54,9 @@ export function structureMermaid(s: Exclude<Structure, { kind: 'samples' }>): st
  */
 export const EXPECTATIONS: Record<Exclude<DataKind, 'samples'>, readonly string[]> = {
   network: ['peer IF in NS', 'peer IF is IF', 'master IF is BRIDGE', 'parent IF is IF', 'kind IF is KIND'],
-  // pid1 COMM: COMM is PID 1 of a child namespace.
-  processes: ['pid1 COMM', 'depth COMM is N'],
+  // pid1 COMM: COMM is PID 1 of a child namespace. A with pid1 B: a process named A is in the
+  // child namespace whose PID 1 is named B.
+  processes: ['pid1 COMM', 'depth COMM is N', 'COMM with pid1 COMM'],
   overlay: ['file PATH from LAYER', 'whiteout PATH in LAYER'],
 };
 
@@ -102,9 +103,10 @@ function holds(s: Exclude<Structure, { kind: 'samples' }>, w: string[]): boolean
     return i.kind === b;
   }
   if (s.kind === 'processes') {
-    const found = s.model.namespaces
-      .flatMap((ns) => ns.processes.map((p) => ({ ns, p })))
-      .filter((x) => x.p.comm === a);
+    const all = s.model.namespaces.flatMap((ns) => ns.processes.map((p) => ({ ns, p })));
+    const isPid1 = (x: (typeof all)[number], comm: string) => x.ns.depth > 0 && x.p.comm === comm && x.p.pids.at(-1) === 1;
+    if (a === 'with') return all.some((x) => x.p.comm === verb && all.some((y) => y.ns === x.ns && isPid1(y, b)));
+    const found = all.filter((x) => x.p.comm === a);
     if (verb === 'pid1') return found.some((x) => x.ns.depth > 0 && x.p.pids.at(-1) === 1);
     return found.some((x) => x.ns.depth === Number(b));
   }
