@@ -104,7 +104,8 @@ function holds(s: Exclude<Structure, { kind: 'samples' }>, w: string[]): boolean
   }
   if (s.kind === 'processes') {
     const all = s.model.namespaces.flatMap((ns) => ns.processes.map((p) => ({ ns, p })));
-    const isPid1 = (x: (typeof all)[number], comm: string) => x.ns.depth > 0 && x.p.comm === comm && x.p.pids.at(-1) === 1;
+    const isPid1 = (x: (typeof all)[number], comm: string) =>
+      x.ns.depth > 0 && x.p.comm === comm && x.p.pids.at(-1) === 1;
     if (a === 'with') return all.some((x) => x.p.comm === verb && all.some((y) => y.ns === x.ns && isPid1(y, b)));
     const found = all.filter((x) => x.p.comm === a);
     if (verb === 'pid1') return found.some((x) => x.ns.depth > 0 && x.p.pids.at(-1) === 1);
