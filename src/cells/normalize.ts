@@ -44,11 +44,15 @@ const RULES: Rule[] = [
   { kind: 'pid', pattern: /[\w.-]\((?<v>\d+)\)/g },
   { kind: 'pid', pattern: /\b(?:NSpid|Pid|PPid|Tgid):\s+(?<v>\d+(?:\s+\d+)*)/g },
   { kind: 'pid', pattern: /\b(?:pid|PID)[= ](?<v>\d+)\b/g },
+  // What an interactive bash prints for `cmd &`: the job number and the PID.
+  { kind: 'pid', pattern: /^\[\d+\] (?<v>\d+)$/gm },
   { kind: 'lab', pattern: /\b(?<v>labbook-\d+-\d+)\b/g },
   // A lab that is a systemd scope (runner/shell/lab-init.sh).
   { kind: 'lab', pattern: /\b(?<v>labbook-\d+)\.scope\b/g },
   // Where a remote target keeps labbook's scripts (target-remote.ts): mktemp's suffix.
   { kind: 'lab', pattern: /\blabbook-target\.(?<v>\w{6})\b/g },
+  // Where a local target runs them from: the checkout, wherever it is.
+  { kind: 'lab', pattern: /(?<![\w.-])(?<v>\/[\w./-]+)\/runner\/shell\/[\w.-]+\.sh\b/g },
 ];
 
 const UNBOUND = new Set(['time', 'dur']);

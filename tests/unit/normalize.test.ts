@@ -30,6 +30,18 @@ describe('normalize', () => {
     expect(run('7qNONo')).toBe(run('6Ds28g'));
   });
 
+  it('binds the checkout that a local target runs its scripts from, so two checkouts compare', () => {
+    const run = (d: string) => normalize(`/proc/1 is not me: bash ${d}/runner/shell/lab-pid1.sh`);
+    expect(run('/work/main')).toBe('/proc/1 is not me: bash <lab:1>/runner/shell/lab-pid1.sh');
+    expect(run('/check/work/main')).toBe(run('/work/main'));
+  });
+
+  it('binds the PID of a background job as bash reports it, and only on its own line', () => {
+    expect(normalize('[3] 309\n[4] 310\nkill 310')).toBe('[3] <pid:1>\n[4] <pid:2>\nkill <pid:2>');
+    expect(normalize('[3] 309\n[4] 310')).toBe(normalize('[3] 307\n[4] 308'));
+    expect(normalize('see [3] 309 here')).toBe('see [3] 309 here');
+  });
+
   it('binds an ifindex however it is written: @ifN, "ifindex N", /dev/tapN', () => {
     expect(normalize('mvt0 has ifindex 30\n/dev/tap30 and veth0@if31')).toBe(
       'mvt0 has ifindex <ifindex:2>\n/dev/tap<ifindex:2> and veth0@if<ifindex:1>',
