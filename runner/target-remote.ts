@@ -140,6 +140,9 @@ export class RemoteTarget implements Target {
 
   async close(): Promise<void> {
     this.closing = true;
+    // A close during a connect waits for it: the transport's open would otherwise make its
+    // control directory after this close removed the earlier one.
+    await this.connecting?.catch(() => {});
     const holder = this.holder;
     if (holder && holder.exitCode === null && holder.signalCode === null) {
       const ended = new Promise((resolve) => holder.once('exit', resolve));

@@ -109,7 +109,8 @@ export function sshTransport(url: string, options: TargetOptions): Transport {
       // Opened again (a target reconnecting): the earlier master and its directory go first.
       await this.close();
       sweepControlDirs();
-      dir = mkdtempSync(join(tmpdir(), PREFIX));
+      const made = mkdtempSync(join(tmpdir(), PREFIX));
+      dir = made;
       const args = [...common(), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${CONTROL_PERSIST_S}`, '-f', '-N'];
       // -f: ssh goes to the background once logged in; the parent's exit says how that went.
       // Its stderr pipe stays open in the background master, so only the exit is awaited.
@@ -124,7 +125,8 @@ export function sshTransport(url: string, options: TargetOptions): Transport {
       });
       master.stderr?.destroy();
       if (code !== 0) {
-        rmSync(dir, { recursive: true, force: true });
+        rmSync(made, { recursive: true, force: true });
+        if (dir === made) dir = '';
         throw new TargetError(explain(url, stderr, options.knownHosts ?? '~/.ssh/known_hosts'));
       }
     },
