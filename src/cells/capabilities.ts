@@ -40,8 +40,9 @@ export const CAPABILITIES = {
         'this target cannot: its tmpfs takes no user.* extended attributes (they came with Linux 6.6), or it allows no user namespaces',
     },
     'zh-CN': {
-      needs: '在用户命名空间中用 userxattr 选项挂载 overlay（upper 目录在 tmpfs 上）',
-      missing: '此目标做不到：它的 tmpfs 不接受 user.* 扩展属性（Linux 6.6 才支持），或者它不允许创建用户命名空间',
+      needs: '在 user 命名空间中用 userxattr 选项挂载 overlay（upper 目录在 tmpfs 上）',
+      missing:
+        '这台目标机器做不到：它的 tmpfs 不接受 user.* 扩展属性（Linux 6.6 才支持），或者它不允许创建 user 命名空间',
     },
   },
   veth: {
@@ -77,7 +78,7 @@ export const CAPABILITIES = {
     'zh-CN': {
       needs: 'cgroup v1 的 cpu、cpuacct、memory 和 pids 控制器，并且各自单独挂载',
       missing:
-        '此目标没有这样挂载它们：如今的发行版只以 cgroup v2 启动，而 6.11 以来的内核常常在编译时就完全去掉了 v1 的 memory 控制器',
+        '这台目标机器没有这样挂载它们：如今的发行版只以 cgroup v2 启动，而 6.11 以来的内核常常在编译时就完全去掉了 v1 的 memory 控制器',
     },
   },
   'static-busybox': {
@@ -88,7 +89,7 @@ export const CAPABILITIES = {
     },
     'zh-CN': {
       needs: '一个静态链接的 busybox，用作容器的整个根文件系统',
-      missing: '此目标没有 busybox，或者它依赖共享库（Debian/Ubuntu：busybox-static；Fedora：busybox）',
+      missing: '这台目标机器没有 busybox，或者它依赖共享库（Debian/Ubuntu：busybox-static；Fedora：busybox）',
     },
   },
   'systemd-lab': {
@@ -110,7 +111,7 @@ export const CAPABILITIES = {
     },
     'zh-CN': {
       needs: '原生运行的 CPU（在物理硬件上或 KVM 之下），因为这里的论断关乎微秒级的计时',
-      missing: '此目标的 CPU 由软件模拟（没有 KVM 的 QEMU），计时因此失真',
+      missing: '这台目标机器的 CPU 由软件模拟（没有 KVM 的 QEMU），计时因此失真',
     },
   },
   'cgroup-v2': {
@@ -121,7 +122,7 @@ export const CAPABILITIES = {
     },
     'zh-CN': {
       needs: '只有 cgroup v2 一个层级，并带有它的 cpu、memory 和 pids 控制器',
-      missing: '此目标把这些控制器绑定在 cgroup v1 的层级上，就像原文的 CentOS 7 那样',
+      missing: '这台目标机器把这些控制器绑定在 cgroup v1 的层级上，就像原文的 CentOS 7 那样',
     },
   },
   swap: {
@@ -144,8 +145,8 @@ export const CAPABILITIES = {
       missing: "this target's PID 1 is not systemd",
     },
     'zh-CN': {
-      needs: '目标的 systemd，并且能从 lab 中访问它（在使用 systemd 的目标上，lab 自成一个 scope）',
-      missing: '此目标的 PID 1 不是 systemd',
+      needs: '目标机器的 systemd，并且能从 lab 中访问它（在使用 systemd 的目标机器上，lab 自成一个 scope）',
+      missing: '这台目标机器的 PID 1 不是 systemd',
     },
   },
 } as const satisfies Record<string, Record<Language, Words>>;
