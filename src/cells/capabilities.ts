@@ -127,7 +127,7 @@ export const CAPABILITIES = {
   },
   swap: {
     en: { needs: 'swap space', missing: "this target has none (the project's VMs have 256 MiB)" },
-    'zh-CN': { needs: '交换空间', missing: '此目标没有交换空间（本项目的虚拟机有 256 MiB）' },
+    'zh-CN': { needs: '交换空间', missing: '这台目标机器没有交换空间（本项目的虚拟机有 256 MiB）' },
   },
   psi: {
     en: {
@@ -172,7 +172,7 @@ const SENTENCES: Record<
   },
   'zh-CN': {
     capability: (w) => `${spaced('需要', w.needs)}，${spaced('但', w.missing)}`,
-    command: (command, where) => `需要命令 ${command}，但此目标上没有安装它（${where}）`,
+    command: (command, where) => `需要命令 ${command}，但这台目标机器上没有安装它（${where}）`,
   },
 };
 
@@ -182,7 +182,7 @@ const SENTENCES: Record<
  *   ipvlan       ->  needs ipvlan, but this kernel lacks ipvlan
  *                    需要 ipvlan，但此内核没有 ipvlan
  *   cmd:busybox  ->  needs the command busybox, which is not installed on this target (Debian/Ubuntu: busybox-static; Fedora: busybox)
- *                    需要命令 busybox，但此目标上没有安装它（Debian/Ubuntu：busybox-static；Fedora：busybox）
+ *                    需要命令 busybox，但这台目标机器上没有安装它（Debian/Ubuntu：busybox-static；Fedora：busybox）
  */
 export function skipReason(missing: Capability, lang: Language = 'en'): string {
   const sentences = SENTENCES[lang];

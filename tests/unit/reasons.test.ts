@@ -21,7 +21,7 @@ describe('a skip, by the capability its target lacks', () => {
     expect(skipReason('ipvlan')).toBe('needs ipvlan, but this kernel lacks ipvlan');
     expect(skipReason('ipvlan', 'zh-CN')).toBe('需要 ipvlan，但此内核没有 ipvlan');
     expect(skipReason('veth', 'zh-CN')).toBe('需要 veth 设备对，但此内核无法创建 veth 设备对');
-    expect(skipReason('swap', 'zh-CN')).toBe('需要交换空间，但此目标没有交换空间（本项目的虚拟机有 256 MiB）');
+    expect(skipReason('swap', 'zh-CN')).toBe('需要交换空间，但这台目标机器没有交换空间（本项目的虚拟机有 256 MiB）');
   });
 
   it('says a missing command with the packages that have it, in each language', () => {
@@ -29,10 +29,10 @@ describe('a skip, by the capability its target lacks', () => {
       'needs the command busybox, which is not installed on this target (Debian/Ubuntu: busybox-static; Fedora: busybox)',
     );
     expect(skipReason('cmd:busybox', 'zh-CN')).toBe(
-      '需要命令 busybox，但此目标上没有安装它（Debian/Ubuntu：busybox-static；Fedora：busybox）',
+      '需要命令 busybox，但这台目标机器上没有安装它（Debian/Ubuntu：busybox-static；Fedora：busybox）',
     );
     expect(skipReason('cmd:iptables', 'zh-CN')).toBe(
-      '需要命令 iptables，但此目标上没有安装它（Debian/Ubuntu：iptables；Fedora：iptables-nft）',
+      '需要命令 iptables，但这台目标机器上没有安装它（Debian/Ubuntu：iptables；Fedora：iptables-nft）',
     );
   });
 
