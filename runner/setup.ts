@@ -59,7 +59,12 @@ export function installPlan(family: Family, names: string[]): InstallPlan {
       ? [['dnf', 'install', '-y', '--setopt=install_weak_deps=False', ...packages]]
       : [
           ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'update', '-q'],
-          ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', '--no-install-recommends', ...packages],
+          // --no-remove: apt aborts rather than remove a package in the way (busybox-static for busybox, a
+          // reader's docker-ce for docker.io); dnf never removes one without --allowerasing.
+          [
+            ...['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', '--no-install-recommends'],
+            ...['--no-remove', ...packages],
+          ],
         ];
   return { family, commands, packages, byHand };
 }

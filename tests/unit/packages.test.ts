@@ -97,14 +97,14 @@ describe('the package map', () => {
 });
 
 describe('installPlan', () => {
-  it('is apt-get update and one install without recommends on Debian and Ubuntu, each package once', () => {
+  it('is apt-get update and one install without recommends, never removing a package, on Debian and Ubuntu, each package once', () => {
     const plan = installPlan('debian', ['ip', 'cgcreate', 'cgset', 'busybox']);
     expect(plan.packages).toEqual(['iproute2', 'cgroup-tools', 'busybox-static']);
     expect(plan.commands).toEqual([
       ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'update', '-q'],
       [
         'apt-get',
-        ...['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', '--no-install-recommends'],
+        ...['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', '--no-install-recommends', '--no-remove'],
         ...['iproute2', 'cgroup-tools', 'busybox-static'],
       ],
     ]);
