@@ -46,6 +46,8 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   swap: '[ "$(awk \'$1 == "SwapTotal:" { print $2 }\' /proc/meminfo)" -gt 0 ]',
   // With psi=0 the file is there, and reading it fails.
   psi: 'cat /proc/pressure/cpu',
+  // dpkg's database knows the machine's coreutils: a Fedora with dpkg installed has an empty one.
+  'dpkg-packages': "dpkg-query -s coreutils | grep -qx 'Status: install ok installed'",
   // lab-pid1.sh writes the lab's unit, and keeps the target's bus, only on a systemd target.
   systemd: '[ -f /run/labbook/unit ] && systemctl -M .host show -p Version --value',
 };

@@ -139,6 +139,16 @@ export const CAPABILITIES = {
       missing: '此内核关闭了它（Debian 的内核就是这样编译的：启动时加上 psi=1）',
     },
   },
+  'dpkg-packages': {
+    en: {
+      needs: "a system whose packages dpkg installed (Debian's package database)",
+      missing: "this target's packages are not dpkg's (on Fedora they are rpm's)",
+    },
+    'zh-CN': {
+      needs: '系统的软件包由 dpkg 安装（Debian 的软件包数据库）',
+      missing: '这台目标机器的软件包不是 dpkg 安装的（Fedora 上是 rpm）',
+    },
+  },
   systemd: {
     en: {
       needs: "the target's systemd, reached from the lab (on a systemd target the lab is a scope of its own)",

@@ -57,8 +57,8 @@ export const TOOLS: Record<string, Tool> = {
   brctl: pkg('cells', 'bridge-utils'),
   perl: pkg('cells', 'perl-base', 'perl'),
   // Debian's package database (Essential there). Fedora packages dpkg too, but its database
-  // there records none of the system's files, so unit-dirs, whose claim is about what dpkg
-  // records, fails on a Fedora that has it installed, and is skipped on one that has not.
+  // there records none of the system's files: a cell about what dpkg records also requires
+  // the capability dpkg-packages.
   dpkg: pkg('cells', 'dpkg'),
   ...Object.fromEntries(
     ['cgcreate', 'cgdelete', 'cgexec', 'cgget', 'cgset', 'lscgroup'].map((c) => [

@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
-import { shq, TargetError } from '../../runner/target.ts';
+import { Lab } from '../../runner/lab.ts';
+import { probeCapabilities } from '../../runner/probe.ts';
+import { LOCAL, shq, type Target, TargetError } from '../../runner/target.ts';
 import { parseTarget } from '../../runner/target-parse.ts';
 import { listChapters } from '../../src/cells/chapters.ts';
 import { CELL_COMMANDS, TOOLS } from '../../src/cells/packages.ts';
@@ -75,6 +77,28 @@ describe('a target without labbook’s baseline', () => {
       expect(error?.message).toMatch(
         /could not set up the target: it lacks flock, which labbook needs there: install them \(Debian\/Ubuntu: apt-get install --no-install-recommends util-linux; Fedora: dnf install util-linux\)$/,
       );
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+describe('a target whose packages are not dpkg’s', () => {
+  // As on a Fedora with dpkg installed: the command is there, its database knows nothing.
+  it('lacks dpkg-packages, which this Debian machine has', async () => {
+    const hide = `mount -t tmpfs empty /var/lib/dpkg && exec bash -c "$1"`;
+    const target = parseTarget(`unshare --mount --propagation private bash -c ${shq(hide)} hide`);
+    const probe = async (on: Target) => {
+      const lab = await Lab.create(on);
+      try {
+        return (await probeCapabilities(lab.shell, ['cmd:dpkg', 'dpkg-packages'])).get('dpkg-packages');
+      } finally {
+        await lab.close();
+      }
+    };
+    try {
+      expect(await probe(LOCAL)).toBe(true);
+      expect(await probe(target)).toBe(false);
     } finally {
       await target.close();
     }
