@@ -10,7 +10,7 @@
  * packages but `labbook vm up`, through `ensureTools` here.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { styleText } from 'node:util';
 import { listChapters, ROOT } from '../src/cells/chapters.ts';
@@ -23,6 +23,7 @@ import {
   packageOf,
   TOOLS,
   toolsOf,
+  unitsOf,
 } from '../src/cells/packages.ts';
 import { loadChapter } from '../src/cells/parse.ts';
 import { CELL_ENV } from './lab.ts';
@@ -44,12 +45,12 @@ export interface InstallPlan {
   byHand: { name: string; how: string }[];
 }
 
-/** How to install some tools on a family of distributions. */
-export function installPlan(family: Family, names: string[]): InstallPlan {
+/** How to install some tools on a family of distributions (on Debian, of a release: packageOf). */
+export function installPlan(family: Family, names: string[], release?: number): InstallPlan {
   const packages: string[] = [];
   const byHand: InstallPlan['byHand'] = [];
   for (const name of names) {
-    const pkg = packageOf(name, family);
+    const pkg = packageOf(name, family, release);
     if (pkg === null) byHand.push({ name, how: TOOLS[name]?.byHand ?? `install ${name} by hand` });
     else if (!packages.includes(pkg)) packages.push(pkg);
   }
@@ -72,6 +73,47 @@ export function installPlan(family: Family, names: string[]): InstallPlan {
 function readOsRelease(): string {
   for (const f of ['/etc/os-release', '/usr/lib/os-release']) if (existsSync(f)) return readFileSync(f, 'utf8');
   return '';
+}
+
+/** Debian's major version from /etc/os-release; undefined for testing and unstable (no VERSION_ID). */
+export function debianRelease(osRelease: string): number | undefined {
+  const v = /^VERSION_ID="?(\d+)/m.exec(osRelease)?.[1];
+  return v === undefined ? undefined : Number(v);
+}
+
+/**
+ * Debian's way to keep a package's postinst from starting its daemon: invoke-rc.d and
+ * deb-systemd-invoke ask /usr/sbin/policy-rc.d, and 101 means "not allowed". Written only
+ * where there is none (a Docker image has its own), and removed after the install.
+ */
+const POLICY_RC = '/usr/sbin/policy-rc.d';
+const POLICY_MARK = '# labbook setup: no daemon starts while it installs packages';
+
+function holdDaemons(): () => void {
+  if (existsSync(POLICY_RC) && !readFileSync(POLICY_RC, 'utf8').includes(POLICY_MARK)) return () => {};
+  writeFileSync(POLICY_RC, `#!/bin/sh\n${POLICY_MARK}\nexit 101\n`, { mode: 0o755 });
+  // Left behind, it would keep every later install from starting its daemon: gone on ^C too.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const release = () => {
+    for (const s of signals) process.off(s, onSignal);
+    rmSync(POLICY_RC, { force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    release();
+    process.kill(process.pid, signal);
+  };
+  for (const s of signals) process.on(s, onSignal);
+  return release;
+}
+
+/**
+ * The units of `units` whose unit files this machine has: `systemctl is-enabled` prints their
+ * state (enabled, disabled, masked...), and nothing for a unit it does not know. It reads the
+ * files, so it answers where systemd does not run too.
+ */
+function knownUnits(units: string[]): string[] {
+  if (!units.length || missingHere(['systemctl']).length) return [];
+  return units.filter((u) => spawnSync('systemctl', ['is-enabled', u], { encoding: 'utf8' }).stdout?.trim());
 }
 
 /**
@@ -191,7 +233,7 @@ export async function ensureTools({ groups, dryRun = false, as = 'labbook setup'
     console.log(`  (Debian's names above; Fedora's: ${fedora})`);
     return 1;
   }
-  const plan = installPlan(family, missing);
+  const plan = installPlan(family, missing, family === 'debian' ? debianRelease(osRelease) : undefined);
   for (const { name, how } of plan.byHand) console.log(styleText('yellow', `  ${name}: ${how}`));
   if (!plan.commands.length) return 1;
   const root = process.getuid?.() === 0;
@@ -208,14 +250,29 @@ export async function ensureTools({ groups, dryRun = false, as = 'labbook setup'
   }
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
   const log = join(ROOT, '.cache', 'setup.log');
-  for (const argv of plan.commands) {
-    console.log(`[${elapsed(started)}] ${argv.join(' ')}`);
-    const code = await runLogged(argv, log, started, plan.packages);
-    if (code !== 0) {
-      console.error(styleText('red', `${as}: ${argv[0]} failed with exit status ${code}; the end of ${log}:`));
-      console.error(tail(log, 20));
-      return 1;
+  // Units that come with the install are disabled after it; the machine's own stay as they are.
+  const units = unitsOf(missing);
+  const before = new Set(knownUnits(units));
+  const release = plan.family === 'fedora' ? () => {} : holdDaemons();
+  try {
+    for (const argv of plan.commands) {
+      console.log(`[${elapsed(started)}] ${argv.join(' ')}`);
+      const code = await runLogged(argv, log, started, plan.packages);
+      if (code !== 0) {
+        console.error(styleText('red', `${as}: ${argv[0]} failed with exit status ${code}; the end of ${log}:`));
+        console.error(tail(log, 20));
+        return 1;
+      }
     }
+  } finally {
+    release();
+  }
+  const added = knownUnits(units).filter((u) => !before.has(u));
+  if (added.length) {
+    spawnSync('systemctl', ['disable', '--quiet', ...added], { stdio: 'ignore' });
+    console.log(
+      `[${elapsed(started)}] disabled ${added.join(', ')}: a lab starts a daemon of its own, and this machine runs none because of labbook (systemctl enable --now ${added[0]} to run it)`,
+    );
   }
   const still = missingHere(names);
   if (still.length) {

@@ -3,12 +3,15 @@
 # with its kernel and a small initramfs beside it, an SSH key for root and the guest's host
 # key. Everything is made under DIR/build and moved into place only when whole, so a
 # failed build leaves no half image. Progress lines start with "step ".
-# usage: build.sh DIR SUITE PACKAGES   (PACKAGES: labbook's baseline and the cells' tools,
-#                                      comma-separated, from the package map src/cells/packages.ts)
+# usage: build.sh DIR SUITE PACKAGES [UNITS]
+#   PACKAGES: labbook's baseline and the cells' tools, comma-separated, from the package map
+#   src/cells/packages.ts; UNITS: the daemons those packages enable, space-separated, which the
+#   guest masks (its labs start their own: Docker Engine)
 set -euo pipefail
 dir=$1
 suite=$2
 tools=$3
+masked=${4:-}
 build=$dir/build
 log=$dir/build.log
 rm -rf "$build"
@@ -31,6 +34,9 @@ debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$mirror" >
 
 step "2/5 configure: network, fstab, root's SSH key, a small initramfs"
 echo labbook-vm >"$root/etc/hostname"
+# The probes read it: a cell on timings is skipped in labbook's VMs whether QEMU has KVM or not,
+# so that their recordings are the same on every host (runner/probe.ts, native-cpu).
+echo 'a labbook VM (runner/vm/build.sh)' >"$root/etc/labbook-vm"
 echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' >"$root/etc/fstab"
 cat >"$root/etc/systemd/network/20-wired.network" <<'EOF'
 [Match]
@@ -67,8 +73,8 @@ unshare --mount --propagation private -- bash -euc '
   chroot "$1" systemctl enable systemd-networkd labbook-swap
   # No timer wakes in the middle of a chapter (a resumed guest sets its clock forward).
   chroot "$1" systemctl mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer \
-    fstrim.timer logrotate.timer man-db.timer systemd-tmpfiles-clean.timer
-  chroot "$1" update-initramfs -u -k all' _ "$root" >>"$log" 2>&1 || fail "configuring the guest failed"
+    fstrim.timer logrotate.timer man-db.timer systemd-tmpfiles-clean.timer $2
+  chroot "$1" update-initramfs -u -k all' _ "$root" "$masked" >>"$log" 2>&1 || fail "configuring the guest failed"
 
 step "3/5 kernel and initramfs"
 cp "$(readlink -f "$root/vmlinuz")" "$build/vmlinuz"

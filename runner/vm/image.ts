@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { VmImage } from '../../src/cells/matrix.ts';
 import { TargetError } from '../target.ts';
 import type { Progress } from './console.ts';
-import { guestPackages } from './packages.ts';
+import { guestMasked, guestPackages } from './packages.ts';
 import { vmDir, vmFile } from './state.ts';
 
 const BUILD = join(dirname(fileURLToPath(import.meta.url)), 'build.sh');
@@ -22,7 +22,8 @@ function imageVersion(image: VmImage): string {
   return createHash('sha256')
     .update(readFileSync(BUILD))
     .update(image.suite)
-    .update(guestPackages().join(','))
+    .update(guestPackages(image.release).join(','))
+    .update(guestMasked().join(','))
     .digest('hex')
     .slice(0, 16);
 }
@@ -43,9 +44,13 @@ async function build(image: VmImage, log: Progress): Promise<void> {
   // A state saved from the old image would resume its memory over the new disk.
   for (const d of ['saved', 'saving']) rmSync(vmFile(image.name, d), { recursive: true, force: true });
   log(`building the ${image.name} image (Debian ${image.suite}) in ${vmDir(image.name)} (about 2 to 4 minutes)`);
-  const child = spawn('bash', [BUILD, vmDir(image.name), image.suite, guestPackages().join(',')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    'bash',
+    [BUILD, vmDir(image.name), image.suite, guestPackages(image.release).join(','), guestMasked().join(' ')],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let step = '';
   const heartbeat = setInterval(() => log(`  still at ${step}`, true), HEARTBEAT_MS);
   child.stdout.setEncoding('utf8').on('data', (text: string) => {

@@ -3,13 +3,18 @@
  * host needs to build and boot the VM (the map's "vm" group, installed as `labbook setup`
  * does), and what the guest gets (labbook's baseline and the cells' commands).
  */
-import { toolsOf } from '../../src/cells/packages.ts';
+import { toolsOf, unitsOf } from '../../src/cells/packages.ts';
 import { ensureTools, installPlan } from '../setup.ts';
 import { TargetError } from '../target.ts';
 
-/** The guest's Debian packages: the same map as `labbook setup` (baseline and the cells' commands). */
-export function guestPackages(): string[] {
-  return installPlan('debian', toolsOf(['baseline', 'cells'])).packages;
+/** The guest's Debian packages for a release: the same map as `labbook setup` (baseline and the cells' commands). */
+export function guestPackages(release: number): string[] {
+  return installPlan('debian', toolsOf(['baseline', 'cells']), release).packages;
+}
+
+/** The units the guest's packages enable, which the guest masks: its labs start their own daemons. */
+export function guestMasked(): string[] {
+  return unitsOf(toolsOf(['baseline', 'cells']));
 }
 
 /** Installs what building and booting the VM needs here (qemu, debootstrap...), or says what is missing. */

@@ -14,6 +14,8 @@ export interface VmImage {
   name: string;
   /** The Debian suite debootstrap installs. */
   suite: string;
+  /** Its release number, which picks the packages of the tools that moved (packages.ts). */
+  release: number;
 }
 
 export interface MatrixEntry {
@@ -34,12 +36,12 @@ export const MATRIX: readonly MatrixEntry[] = [
   {
     name: 'vm:debian12',
     title: 'Debian 12 (Linux 6.1, cgroup v2, systemd)',
-    vm: { name: 'debian12', suite: 'bookworm' },
+    vm: { name: 'debian12', suite: 'bookworm', release: 12 },
   },
   {
     name: 'vm:debian13',
     title: 'Debian 13 (Linux 6.12, cgroup v2, systemd)',
-    vm: { name: 'debian13', suite: 'trixie' },
+    vm: { name: 'debian13', suite: 'trixie', release: 13 },
   },
 ];
 

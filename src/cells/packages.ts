@@ -32,6 +32,19 @@ export interface Tool {
   fedora: string;
   /** What to do where there is no package (Ubuntu's Chromium is a snap). */
   byHand?: string;
+  /** The package that has it from a Debian release on, where it moved out of `debian`. */
+  debianFrom?: { release: number; package: string };
+  /**
+   * The systemd units its package enables for the whole machine, which `labbook setup`
+   * disables (and the VM masks) once it has installed the package: a lab starts a daemon
+   * of its own, and the machine runs none because of labbook.
+   */
+  units?: string[];
+  /**
+   * Its name is also a word the cells use for other things (Docker's cgroup is named docker):
+   * the lint that a cell requires what it calls counts it only where a command starts.
+   */
+  alsoAWord?: true;
 }
 
 /** A tool found in `debian` on Debian and Ubuntu, and in `fedora` (the same name unless given) on Fedora. */
@@ -75,6 +88,21 @@ export const TOOLS: Record<string, Tool> = {
   pstree: pkg('cells', 'psmisc'),
   script: pkg('cells', 'bsdutils', 'util-linux-script'),
   'dbus-daemon': pkg('cells', 'dbus', 'dbus-daemon'),
+  // Docker Engine from the distribution: a lab starts its own dockerd and containerd.
+  // Debian 13 moved the client into docker-cli; Fedora's moby-engine has both.
+  dockerd: {
+    group: 'cells',
+    debian: 'docker.io',
+    fedora: 'moby-engine',
+    units: ['docker.service', 'docker.socket', 'containerd.service'],
+  },
+  docker: {
+    group: 'cells',
+    debian: 'docker.io',
+    debianFrom: { release: 13, package: 'docker-cli' },
+    fedora: 'moby-engine',
+    alsoAWord: true,
+  },
   ...Object.fromEntries(
     ['loginctl', 'systemctl', 'systemd-cgls', 'systemd-run'].map((c) => [c, pkg('cells', 'systemd')]),
   ),
@@ -127,32 +155,60 @@ export const CELL_COMMANDS = Object.keys(TOOLS).filter(
 
 export type Family = 'debian' | 'ubuntu' | 'fedora';
 
-/** The package of a tool on a family of distributions; null when it has none there. */
-export function packageOf(name: string, family: Family): string | null {
+/**
+ * The package of a tool on a family of distributions; null when it has none there. On
+ * Debian, `release` is its major version (VERSION_ID), undefined for testing and unstable,
+ * which are newer than any release.
+ */
+export function packageOf(name: string, family: Family, release?: number): string | null {
   const tool = TOOLS[name];
   if (!tool) throw new Error(`no tool "${name}" in src/cells/packages.ts`);
-  if (family === 'ubuntu' && tool.ubuntu !== undefined) return tool.ubuntu;
-  return family === 'fedora' ? tool.fedora : tool.debian;
+  // Ubuntu packages on its own schedule: a tool that moved on Debian has not moved there.
+  if (family === 'ubuntu') return tool.ubuntu !== undefined ? tool.ubuntu : tool.debian;
+  if (family === 'fedora') return tool.fedora;
+  const moved = tool.debianFrom;
+  return moved && (release === undefined || release >= moved.release) ? moved.package : tool.debian;
+}
+
+/** The systemd units the packages of some tools enable for the whole machine (Tool.units). */
+export function unitsOf(names: string[]): string[] {
+  return [...new Set(names.flatMap((n) => TOOLS[n]?.units ?? []))];
 }
 
 /**
  * "Debian/Ubuntu: busybox-static; Fedora: busybox", for a reader whose target lacks the tool;
  * in a Chinese sentence with full-width punctuation, "Debian/Ubuntu：busybox-static；Fedora：busybox".
+ * A tool that moved: "Debian/Ubuntu: docker.io (Debian 13 and later: docker-cli); Fedora: moby-engine".
  */
 export function whereToGet(name: string, lang: 'en' | 'zh-CN' = 'en'): string {
   const tool = TOOLS[name];
   if (!tool) return '';
   const [colon, semicolon] = lang === 'en' ? [': ', '; '] : ['：', '；'];
   const ubuntu = packageOf(name, 'ubuntu');
-  const deb = `${ubuntu === tool.debian ? 'Debian/Ubuntu' : 'Debian'}${colon}${tool.debian}`;
+  const moved = tool.debianFrom;
+  const later = !moved
+    ? ''
+    : lang === 'en'
+      ? ` (Debian ${moved.release} and later: ${moved.package})`
+      : `（Debian ${moved.release} 及以后：${moved.package}）`;
+  const deb = `${ubuntu === tool.debian ? 'Debian/Ubuntu' : 'Debian'}${colon}${tool.debian}${later}`;
   return `${deb}${semicolon}Fedora${colon}${tool.fedora}`;
 }
 
-/** The install lines for some tools: "Debian/Ubuntu: apt-get install ...; Fedora: dnf install ...". */
+/**
+ * The install lines for some tools: "Debian/Ubuntu: apt-get install ...; Fedora: dnf install ...",
+ * for a Debian of any release: a tool that moved is named as it was first, and where it moved
+ * to ("apt-get install --no-install-recommends docker.io (Debian 13 and later: docker-cli for docker)").
+ */
 export function installLines(names: string[]): { debian: string; fedora: string } {
-  const packages = (family: Family) => [...new Set(names.map((n) => packageOf(n, family)).filter(Boolean))].join(' ');
+  const packages = (family: Family) =>
+    [...new Set(names.map((n) => packageOf(n, family, 0)).filter(Boolean))].join(' ');
+  const moved = names.flatMap((n) => {
+    const to = TOOLS[n]?.debianFrom;
+    return to ? [`Debian ${to.release} and later: ${to.package} for ${n}`] : [];
+  });
   return {
-    debian: `apt-get install --no-install-recommends ${packages('debian')}`,
+    debian: `apt-get install --no-install-recommends ${packages('debian')}${moved.length ? ` (${moved.join('; ')})` : ''}`,
     fedora: `dnf install ${packages('fedora')}`,
   };
 }

@@ -35,8 +35,8 @@ describe('the matrix', () => {
 
   it('has one VM image per VM entry, with the suite debootstrap installs', () => {
     expect(vmImages()).toEqual([
-      { name: 'debian12', suite: 'bookworm' },
-      { name: 'debian13', suite: 'trixie' },
+      { name: 'debian12', suite: 'bookworm', release: 12 },
+      { name: 'debian13', suite: 'trixie', release: 13 },
     ]);
   });
 

@@ -4,7 +4,7 @@
  * checked against their archives' names here, not installed.
  */
 import { describe, expect, it } from 'vitest';
-import { installPlan, olderNode } from '../../runner/setup.ts';
+import { debianRelease, installPlan, olderNode } from '../../runner/setup.ts';
 import { skipReason } from '../../src/cells/capabilities.ts';
 import {
   CELL_COMMANDS,
@@ -15,6 +15,7 @@ import {
   packageOf,
   TOOLS,
   toolsOf,
+  unitsOf,
 } from '../../src/cells/packages.ts';
 
 const OS = {
@@ -93,6 +94,39 @@ describe('the package map', () => {
         '{ [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ -e /usr/share/fonts/wqy-microhei/wqy-microhei.ttc ]; } >/dev/null 2>&1 || echo chinese-fonts',
       ].join('\n'),
     );
+  });
+});
+
+describe('a tool that moved between Debian releases, and the units a package enables', () => {
+  it('is in docker.io up to Debian 12 and in docker-cli from Debian 13, testing and unstable included', () => {
+    expect([12, 13, 14, undefined].map((r) => packageOf('docker', 'debian', r))).toEqual([
+      'docker.io',
+      'docker-cli',
+      'docker-cli',
+      'docker-cli',
+    ]);
+    expect([packageOf('docker', 'ubuntu', 13), packageOf('docker', 'fedora', 13)]).toEqual([
+      'docker.io',
+      'moby-engine',
+    ]);
+    expect(installPlan('debian', ['docker', 'dockerd'], 12).packages).toEqual(['docker.io']);
+    expect(installPlan('debian', ['docker', 'dockerd'], 13).packages).toEqual(['docker-cli', 'docker.io']);
+    expect(debianRelease(OS.debian)).toBe(12);
+    expect(debianRelease('ID=debian\nPRETTY_NAME="Debian GNU/Linux forky/sid"\n')).toBeUndefined();
+  });
+
+  it('says where to get it, and installs it on any Debian by its first name, saying where it moved', () => {
+    expect(skipReason('cmd:docker')).toBe(
+      'needs the command docker, which is not installed on this target (Debian/Ubuntu: docker.io (Debian 13 and later: docker-cli); Fedora: moby-engine)',
+    );
+    expect(installLines(['docker', 'dockerd']).debian).toBe(
+      'apt-get install --no-install-recommends docker.io (Debian 13 and later: docker-cli for docker)',
+    );
+  });
+
+  it("lists the machine-wide units of Docker Engine's packages, which setup disables and the VM masks", () => {
+    expect(unitsOf(['ip', 'dockerd', 'docker'])).toEqual(['docker.service', 'docker.socket', 'containerd.service']);
+    expect(unitsOf(['ip', 'busybox'])).toEqual([]);
   });
 });
 
