@@ -39,7 +39,9 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
     `{ ${toolTest('pam_systemd')}; }`,
   ].join(' && '),
   // systemd-detect-virt names QEMU's software emulation "qemu" (under KVM: "kvm"); without it, native is assumed.
-  'native-cpu': '! { command -v systemd-detect-virt >/dev/null && [ "$(systemd-detect-virt --vm)" = qemu ]; }',
+  // labbook's VMs say no under KVM too (build.sh marks them), so that their recordings do not depend on the host.
+  'native-cpu':
+    '[ ! -e /etc/labbook-vm ] && ! { command -v systemd-detect-virt >/dev/null && [ "$(systemd-detect-virt --vm)" = qemu ]; }',
   // lab-init.sh enabled for the lab's children what the target delegates to the lab.
   'cgroup-v2':
     '[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && for c in cpu memory pids; do grep -qw $c /sys/fs/cgroup/cgroup.subtree_control || exit 1; done',
@@ -48,6 +50,15 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   psi: 'cat /proc/pressure/cpu',
   // dpkg's database knows the machine's coreutils: a Fedora with dpkg installed has an empty one.
   'dpkg-packages': "dpkg-query -s coreutils | grep -qx 'Status: install ok installed'",
+  // What docker-engine.sh needs: the engine, iptables for its networks, a static busybox for
+  // its image, and the kernel's overlay (overlay2), veth and bridge (docker0).
+  'docker-engine': [
+    ...['dockerd', 'docker', 'iptables'].map((c) => `{ ${commandTest(c)}; }`),
+    'b=$(command -v busybox) && ! ldd "$b" >/dev/null 2>&1',
+    `(${overlayMount('lowerdir=$d/l,upperdir=$d/u,workdir=$d/w')})`,
+    `(${PARENT} && ip link del lbp0)`,
+    '(ip link add lbp0 type bridge && ip link del lbp0)',
+  ].join(' && '),
   // lab-pid1.sh writes the lab's unit, and keeps the target's bus, only on a systemd target.
   systemd: '[ -f /run/labbook/unit ] && systemctl -M .host show -p Version --value',
 };

@@ -1,7 +1,9 @@
 /**
- * What a run could leave behind on this host: network links, addresses and routes of the
- * host's own namespace, named network namespaces, mounts, cgroup directories, tap devices,
- * processes of labs and the runner's temporary files. Two snapshots are compared to prove the host is unchanged.
+ * What a run could leave behind on this host: network links, addresses, routes and
+ * iptables rules of the host's own namespace, named network namespaces, mounts, cgroup
+ * directories, tap devices, processes of labs and of a lab's Docker Engine, the files a
+ * Docker Engine keeps, and the runner's temporary files. Two snapshots are compared to prove
+ * the host is unchanged.
  */
 import { execFileSync } from 'node:child_process';
 import { type Dirent, readdirSync, readFileSync } from 'node:fs';
@@ -35,6 +37,20 @@ function cgroupDirs(): string[] {
   return found.sort();
 }
 
+/** The processes of a Docker Engine (a lab's, runner/shell/docker-engine.sh), by command line: none may outlive its lab. */
+const DOCKER_PROCESSES =
+  "ps -e -o args= | grep -E '^([^ ]*/)?(dockerd|containerd|containerd-shim[[:alnum:]_-]*|runc|docker-proxy)( |$)'";
+
+/**
+ * Where a Docker Engine keeps its state on a host; a lab's engine keeps it in the lab's own
+ * tmpfs mounts, so none of these may appear, and /etc/docker gains no file (a shell test each).
+ */
+const DOCKER_FILES =
+  'ls -d /run/docker /run/docker.sock /run/docker.pid /run/containerd /var/lib/docker /var/lib/containerd /var/tmp/docker 2>/dev/null; ls -A /etc/docker 2>/dev/null | sed "s|^|/etc/docker/|"';
+
+/** The iptables rules of the host's network namespace, IPv4 and IPv6, without counters and dates. */
+const RULES = "{ iptables-save; ip6tables-save; } 2>/dev/null | grep -v '^#' | sed 's/ \\[[0-9]*:[0-9]*\\]$//'";
+
 /** Processes of labs: their session leaders and everything started through the runner's scripts. */
 function labProcesses(): string[] {
   const found: string[] = [];
@@ -57,6 +73,9 @@ export interface HostState {
   mounts: string[];
   cgroups: string[];
   taps: string[];
+  rules: string[];
+  /** Docker Engine's state on the host (DOCKER_FILES). */
+  docker: string[];
   processes: string[];
   /** The runner's temporary files: SSH control sockets (tmpdir) and remote targets' scripts (/dev/shm). */
   temp: string[];
@@ -83,13 +102,26 @@ export function snapshot(): HostState {
       .sort(),
     cgroups: cgroupDirs(),
     taps: safeList('/dev').filter((d) => /^tap\d+$/.test(d)),
-    processes: labProcesses(),
+    rules: lines(RULES),
+    docker: lines(DOCKER_FILES),
+    processes: [...labProcesses(), ...lines(DOCKER_PROCESSES)],
     temp: [tmpdir(), '/dev/shm'].flatMap((dir) =>
       safeList(dir)
         .filter((f) => /^labbook-(ssh|target|new)[-.]/.test(f))
         .map((f) => join(dir, f)),
     ),
   };
+}
+
+/** The lines a shell command prints (none where it fails: iptables-save missing). */
+function lines(script: string): string[] {
+  try {
+    return sh('sh', ['-c', script]).split('\n').filter(Boolean);
+  } catch (e) {
+    return String((e as { stdout?: string }).stdout ?? '')
+      .split('\n')
+      .filter(Boolean);
+  }
 }
 
 function safeList(dir: string): string[] {
@@ -105,7 +137,7 @@ function safeList(dir: string): string[] {
  * appear in the one /dev of the machine while a lab's macvtap exists: they are compared
  * only around the whole suite, by tests/run.ts.)
  */
-export const SHARED: (keyof HostState)[] = ['links', 'addresses', 'routes', 'netns', 'mounts'];
+export const SHARED: (keyof HostState)[] = ['links', 'addresses', 'routes', 'rules', 'netns', 'mounts', 'docker'];
 
 /** Differences between two snapshots, one readable line each (empty: unchanged). */
 export function differences(
@@ -199,6 +231,9 @@ export const TARGET_STATE = [
   `awk '{ print "mounts:", $2, $3 }' /proc/self/mounts | sort`,
   `find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | grep -v '/session-[0-9]*\\.scope' | sort | sed 's/^/cgroups: /'`,
   `! command -v systemctl >/dev/null || systemctl list-units --all --no-legend --plain 2>/dev/null | awk '{ print "units:", $1 }' | grep -v 'session-[0-9]*\\.scope' | sort`,
+  `${RULES} | sed 's/^/rules: /'`,
+  `{ ${DOCKER_FILES}; } | sed 's/^/docker: /'`,
+  `${DOCKER_PROCESSES} | sed 's/^/processes: /'`,
 ].join('; ');
 
 export async function targetSnapshot(target: { exec(script: string): Promise<string> }): Promise<HostState> {
@@ -212,7 +247,9 @@ export async function targetSnapshot(target: { exec(script: string): Promise<str
     mounts: of('mounts'),
     cgroups: of('cgroups'),
     taps: [],
-    processes: [],
+    rules: of('rules'),
+    docker: of('docker'),
+    processes: of('processes'),
     temp: [],
     units: of('units'),
   };

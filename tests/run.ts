@@ -37,7 +37,7 @@ const changed = differences(before, snapshot());
 if (changed.length) console.error(`\nThe host is not as it was before the tests:\n  ${changed.join('\n  ')}`);
 else
   console.log(
-    '\nThe host is as it was before the tests (links, addresses, routes, netns, mounts, cgroups, taps, processes, temporary files).',
+    '\nThe host is as it was before the tests (links, addresses, routes, iptables rules, netns, mounts, cgroups, taps, processes, Docker Engine files, temporary files).',
   );
 
 interface FileResult {

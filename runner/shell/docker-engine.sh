@@ -12,16 +12,25 @@
 # The image: a root file system of busybox (static) and the target's bash with the libraries
 # it links, imported with `docker import` under the original's tag centos:7.5.1804.
 # usage: docker-engine.sh [DOCKERD_OPTION...]   (prints the engine's version, storage and cgroup
-#        drivers; the options go to dockerd: --bridge=none --iptables=false, for no network)
+#        drivers; the options go to dockerd: --bridge=none --iptables=false --ip-forward=false,
+#        for no network)
 set -eu
 [ -e /run/docker.sock ] && { echo "docker-engine: an engine already runs in this lab" >&2; exit 1; }
 mkdir -p /run/labbook/docker
-# dockerd reads /etc/docker/daemon.json, where a reader's own settings may clash with these
-# flags, and writes its key there (Docker 20.10): the lab gets an empty /etc/docker of its own.
-[ -d /etc/docker ] && mount -t tmpfs -o mode=755 tmpfs /etc/docker
+# dockerd writes its key in /etc/docker (key.json, Docker 20.10) and looks there for certs.d:
+# the lab gets an empty /etc/docker of its own. Without the directory there is nothing to mount
+# it on, and dockerd would make it in the target's /etc.
+[ -d /etc/docker ] || {
+  echo "docker-engine: /etc/docker is missing, and dockerd would create it on the target: mkdir /etc/docker (Debian's docker.io makes it)" >&2
+  exit 1
+}
+mount -t tmpfs -o mode=755 tmpfs /etc/docker
+# Its own (empty) configuration file: the target's daemon.json may hold settings that clash with these flags.
 echo '{}' >/run/labbook/docker/daemon.json
-# dockerd would modprobe br_netfilter, which sends the bridged traffic of the whole machine
-# through iptables: not from a lab. What this kernel loads on demand, it still loads.
+# With iptables on, dockerd runs modprobe bridge br_netfilter (and others): br_netfilter, once
+# loaded, sends the bridged traffic of every network namespace through iptables, the target's
+# too. The stub fails those calls; what the kernel loads on demand (request_module, which does
+# not use PATH), it still loads.
 mkdir -p /run/labbook/docker/bin
 printf '#!/bin/sh\nexit 1\n' >/run/labbook/docker/bin/modprobe
 chmod +x /run/labbook/docker/bin/modprobe

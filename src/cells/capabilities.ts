@@ -107,11 +107,13 @@ export const CAPABILITIES = {
   'native-cpu': {
     en: {
       needs: 'a CPU that runs natively (on hardware or under KVM), for a claim about microsecond timings',
-      missing: "this target's CPU is emulated in software (QEMU without KVM), which distorts them",
+      missing:
+        "this target's CPU is emulated in software (QEMU without KVM), which distorts them, or it is one of labbook's VMs, which may be (their recordings must not depend on the host's KVM)",
     },
     'zh-CN': {
       needs: '原生运行的 CPU（在物理硬件上或 KVM 之下），因为这里的论断关乎微秒级的计时',
-      missing: '这台目标机器的 CPU 由软件模拟（没有 KVM 的 QEMU），计时因此失真',
+      missing:
+        '这台目标机器的 CPU 由软件模拟（没有 KVM 的 QEMU），计时因此失真；或者它是 labbook 的虚拟机，其 CPU 可能是模拟的（它们的录制结果不能取决于宿主机有没有 KVM）',
     },
   },
   'cgroup-v2': {
@@ -147,6 +149,20 @@ export const CAPABILITIES = {
     'zh-CN': {
       needs: '系统的软件包由 dpkg 安装（Debian 的软件包数据库）',
       missing: '这台目标机器的软件包不是 dpkg 安装的（Fedora 上是 rpm）',
+    },
+  },
+  'docker-engine': {
+    en: {
+      needs:
+        'a Docker Engine of its own in the lab (dockerd, containerd, runc and the docker client), and a static busybox for its image',
+      missing:
+        'this target lacks one of them (Debian/Ubuntu: docker.io and busybox-static, and docker-cli from Debian 13; Fedora: moby-engine and busybox), or its kernel lacks overlay, veth or bridges',
+    },
+    'zh-CN': {
+      needs:
+        '在 lab 中运行一个自己的 Docker Engine（dockerd、containerd、runc 和 docker 客户端），以及用来制作镜像的静态链接 busybox',
+      missing:
+        '这台目标机器缺少其中之一（Debian/Ubuntu：docker.io 和 busybox-static，Debian 13 起还有 docker-cli；Fedora：moby-engine 和 busybox），或者它的内核缺少 overlay、veth 或网桥',
     },
   },
   systemd: {

@@ -47,6 +47,12 @@ const RULES: Rule[] = [
   // What an interactive bash prints for `cmd &`: the job number and the PID.
   { kind: 'pid', pattern: /^\[\d+\] (?<v>\d+)$/gm },
   { kind: 'lab', pattern: /\b(?<v>labbook-\d+-\d+)\b/g },
+  // Docker's IDs: a container's or a layer's (64 hex digits, 12 when short), a layer's link
+  // name under overlay2/l (26 characters), the host end of a container's veth. A number of
+  // 12 digits is not an ID: an ID has a letter.
+  { kind: 'id', pattern: /(?<![\w.-])(?<v>(?=\d*[a-f])(?:[0-9a-f]{64}|[0-9a-f]{12}))(?![\w.])/g },
+  { kind: 'id', pattern: /\/l\/(?<v>[A-Z0-9]{26})\b/g },
+  { kind: 'link', pattern: /\b(?<v>veth[0-9a-f]{7})\b/g },
   // A lab that is a systemd scope (runner/shell/lab-init.sh).
   { kind: 'lab', pattern: /\b(?<v>labbook-\d+)\.scope\b/g },
   // Where a remote target keeps labbook's scripts (target-remote.ts): mktemp's suffix.

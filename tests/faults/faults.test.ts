@@ -1,6 +1,7 @@
 /**
  * Faults, in real labs: the runner killed with SIGKILL in the middle of a cell (a chapter run
- * and a `labbook serve` with a page session), the lab's PID 1 killed, a named session's shell
+ * and a `labbook serve` with a page session; a chapter run during `docker run`, with a Docker
+ * Engine in the lab), the lab's PID 1 killed, a named session's shell
  * killed, 200 MB of output, a cell that reads stdin, a cell that forks 10,000 processes. For
  * each: the runner and another page session (the witness) keep working, the affected session
  * says what happened, and once its lab is closed or swept the host holds nothing of it.
@@ -13,11 +14,13 @@ import { sweepStaleLabs } from '../../runner/lab.ts';
 import { loadCatalog } from '../../runner/server/catalog.ts';
 import { newToken } from '../../runner/server/security.ts';
 import type { RunnerServer } from '../../runner/server/server.ts';
+import { missingHere } from '../../runner/setup.ts';
 import type { ServerMessage } from '../../src/protocol/messages.ts';
 import { differences, type HostState, labLeftovers, labsStartedBy, SHARED, snapshot } from '../host-state.ts';
 import { Page, type PageOptions, testRunner } from '../live/page-client.ts';
 
 const FAULTS = new URL('../fixtures/faults.md', import.meta.url).pathname;
+const DOCKER_FAULT = new URL('../fixtures/docker-fault.md', import.meta.url).pathname;
 const labbook = new URL('../../runner/bin/labbook.js', import.meta.url).pathname;
 const sweep = new URL('../../runner/shell/lab-sweep.sh', import.meta.url).pathname;
 const catalog = loadCatalog([{ slug: 'faults', file: FAULTS }]);
@@ -194,6 +197,31 @@ describe('the runner killed with SIGKILL in the middle of a cell', () => {
     await expectNothingLeft(lab as string);
   }, 120_000);
 });
+
+describe('a Docker Engine in a lab', () => {
+  it('labbook run killed during docker run: the engine and the container die with the lab, and the next sweep leaves nothing', async (context) => {
+    // Without the engine the chapters skip its cells; `labbook setup` installs it.
+    if (missingHere(['dockerd', 'docker', 'busybox']).length) context.skip();
+    const { child } = await startLabbook(['run', DOCKER_FAULT], /^container running$/m);
+    const [lab] = labsStartedBy(child.pid as number);
+    expect(lab).toMatch(/^labbook-\d+$/);
+    const names = labProcesses(lab as string).map((pid) => safeComm(pid));
+    expect(names).toEqual(expect.arrayContaining(['dockerd', 'containerd', 'containerd-shim', 'sleep']));
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    await witnessAnswers();
+    await expectNothingLeft(lab as string);
+  }, 120_000);
+});
+
+/** A process's name, '' once it is gone. */
+function safeComm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 
 describe('a lab losing its processes', () => {
   it("kill -9 of the lab's PID 1: the cell ends as an error saying so, and Reset gives a working lab", async () => {

@@ -48,6 +48,13 @@ describe('normalize', () => {
     );
   });
 
+  it("binds Docker's IDs: a container's, long and short, a layer link's, a veth's; not a 12-digit number", () => {
+    const id = '748da21195e86f715ce94e51ea84547dce7c8d686658cd782b384c7cfd45f861';
+    expect(
+      normalize(`${id}\n/docker/${id} ${id.slice(0, 12)} 123456789012 veth618477e /l/X3HMFY4EOJDZNQKCPKJSJGQ3NV`),
+    ).toBe('<id:1>\n/docker/<id:1> <id:2> 123456789012 <link:1> /l/<id:3>');
+  });
+
   it('keeps the loopback and broadcast MACs', () => {
     expect(normalize('00:00:00:00:00:00 ff:ff:ff:ff:ff:ff')).toBe('00:00:00:00:00:00 ff:ff:ff:ff:ff:ff');
   });

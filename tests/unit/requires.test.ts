@@ -11,10 +11,18 @@ import { type Cell, loadChapter } from '../../src/cells/parse.ts';
 
 const escapeRe = (s: string) => s.replace(/[.+]/g, '\\$&');
 
-/** The map's cell commands a cell's code calls: as a word of its own, or at the end of a path (/bin/busybox). */
+/**
+ * The map's cell commands a cell's code calls: as a word of its own, or at the end of a path
+ * (/bin/busybox); a name that is also a word (docker) only where a command starts: at the
+ * start of a line, after | ; & ( ` ! or a keyword, and not followed by | as in a pattern (docker|slice).
+ */
 function commandsCalled(code: string): string[] {
   return CELL_COMMANDS.filter((name) =>
-    new RegExp(`(?<![\\w.\\-/])(?:/?[\\w.-]+/)*${escapeRe(name)}(?![\\w.-])`).test(code),
+    TOOLS[name]?.alsoAWord
+      ? new RegExp(`(?:^|[|;&(\`!]|\\b(?:then|do|else|exec|time)\\s)\\s*${escapeRe(name)}(?![\\w.\\-/|])`, 'm').test(
+          code,
+        )
+      : new RegExp(`(?<![\\w.\\-/])(?:/?[\\w.-]+/)*${escapeRe(name)}(?![\\w.\\-/])`).test(code),
   );
 }
 
@@ -34,6 +42,10 @@ describe('commandsCalled', () => {
   it('does not take a longer name, an option or a file name for the command', () => {
     expect(commandsCalled('systemd-cgls --no-pager')).toEqual(['systemd-cgls']);
     expect(commandsCalled('cat /tmp/ping.txt; echo --ping; ls pinger')).toEqual([]);
+    // A directory of that name is not the command; a name that is also a word, only where a command starts.
+    expect(commandsCalled('ls /sys/fs/cgroup/cpu/docker/$ID; for g in docker sdlab; do :; done')).toEqual([]);
+    expect(commandsCalled('D=$(docker inspect test)')).toEqual(['docker']);
+    expect(commandsCalled('x | docker exec -i test sh')).toEqual(['docker']);
   });
 });
 
