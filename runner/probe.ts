@@ -15,23 +15,27 @@ const PARENT = 'ip link add lbp0 type veth peer name lbp1';
 /** Mounts an overlay of empty directories in the lab's /tmp with these options, and removes it. */
 const overlayMount = (options: string) =>
   `d=$(mktemp -d) && mkdir $d/l $d/u $d/w $d/m && mount -t overlay overlay -o ${options} $d/m; r=$?; umount $d/m; rm -rf $d; exit $r`;
+const OVERLAY = overlayMount('lowerdir=$d/l,upperdir=$d/u,workdir=$d/w');
+const VETH = `${PARENT} && ip link del lbp0`;
+const BRIDGE = 'ip link add lbp0 type bridge && ip link del lbp0';
+// ldd says "not a dynamic executable" and fails for a static binary.
+const STATIC_BUSYBOX = 'b=$(command -v busybox) && [ -x "$b" ] && ! ldd "$b"';
 const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   root: '[ "$(id -u)" = 0 ]',
-  overlay: overlayMount('lowerdir=$d/l,upperdir=$d/u,workdir=$d/w'),
+  overlay: OVERLAY,
   'overlay-lowerdir-append': overlayMount('lowerdir+=$d/l,lowerdir+=$d/u'),
   // A directory removed and made again in the overlay needs the user.overlay.opaque attribute.
   'overlay-userxattr':
     'd=$(mktemp -d) && mkdir -p $d/l/x $d/u $d/w $d/m && unshare --user --map-root-user --mount sh -c "mount -t overlay overlay -o lowerdir=$d/l,upperdir=$d/u,workdir=$d/w,userxattr $d/m && rmdir $d/m/x && mkdir $d/m/x"; r=$?; rm -rf $d; exit $r',
-  veth: `${PARENT} && ip link del lbp0`,
-  bridge: 'ip link add lbp0 type bridge && ip link del lbp0',
+  veth: VETH,
+  bridge: BRIDGE,
   macvlan: `${PARENT} && ip link add link lbp0 name lbp2 type macvlan; r=$?; ip link del lbp0; exit $r`,
   macvtap: `${PARENT} && ip link add link lbp0 name lbp2 type macvtap; r=$?; ip link del lbp0; exit $r`,
   ipvlan: `${PARENT} && ip link add link lbp0 name lbp2 type ipvlan; r=$?; ip link del lbp0; exit $r`,
   dummy: 'ip link add lbp0 type dummy && ip link del lbp0',
   'cgroup-v1':
     'for f in cpu/cpu.cfs_quota_us cpuacct/cpuacct.usage memory/memory.limit_in_bytes pids/pids.max; do [ -f /sys/fs/cgroup/$f ] || exit 1; done',
-  // ldd says "not a dynamic executable" and fails for a static binary.
-  'static-busybox': 'b=$(command -v busybox) && [ -x "$b" ] && ! ldd "$b"',
+  'static-busybox': STATIC_BUSYBOX,
   'systemd-lab': [
     'v=$(systemctl --version | awk \'NR == 1 { print $2 }\') && [ "$v" -lt 256 ]',
     '[ -x /lib/systemd/systemd ]',
@@ -54,10 +58,8 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   // its image, and the kernel's overlay (overlay2), veth and bridge (docker0).
   'docker-engine': [
     ...['dockerd', 'docker', 'iptables'].map((c) => `{ ${commandTest(c)}; }`),
-    'b=$(command -v busybox) && ! ldd "$b" >/dev/null 2>&1',
-    `(${overlayMount('lowerdir=$d/l,upperdir=$d/u,workdir=$d/w')})`,
-    `(${PARENT} && ip link del lbp0)`,
-    '(ip link add lbp0 type bridge && ip link del lbp0)',
+    `{ ${STATIC_BUSYBOX}; } >/dev/null 2>&1`,
+    ...[OVERLAY, VETH, BRIDGE].map((probe) => `(${probe})`),
   ].join(' && '),
   // lab-pid1.sh writes the lab's unit, and keeps the target's bus, only on a systemd target.
   systemd: '[ -f /run/labbook/unit ] && systemctl -M .host show -p Version --value',
