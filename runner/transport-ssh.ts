@@ -135,6 +135,10 @@ export function sshTransport(url: string, options: TargetOptions): Transport {
       if (existsSync(join(dir, 'ctl'))) {
         await runCommand('ssh', [...common(), '-O', 'exit', address.host], env).catch(() => {});
       }
+      // The exiting master unlinks its socket as this runs: a recursive rm that meets that
+      // ENOENT stops and keeps the directory (a clean-clone CI run found one left), so the
+      // socket and the directory are removed one by one.
+      rmSync(join(dir, 'ctl'), { force: true });
       rmSync(dir, { recursive: true, force: true });
       dir = '';
     },
