@@ -33,6 +33,9 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   macvtap: `${PARENT} && ip link add link lbp0 name lbp2 type macvtap; r=$?; ip link del lbp0; exit $r`,
   ipvlan: `${PARENT} && ip link add link lbp0 name lbp2 type ipvlan; r=$?; ip link del lbp0; exit $r`,
   dummy: 'ip link add lbp0 type dummy && ip link del lbp0',
+  // As the cells do it: uid 1000, which the lab's root becomes without a login.
+  userns: 'setpriv --reuid=1000 --regid=1000 --clear-groups unshare --user --map-root-user true',
+  'x86-64': '[ "$(uname -m)" = x86_64 ]',
   'cgroup-v1':
     'for f in cpu/cpu.cfs_quota_us cpuacct/cpuacct.usage memory/memory.limit_in_bytes pids/pids.max; do [ -f /sys/fs/cgroup/$f ] || exit 1; done',
   'static-busybox': STATIC_BUSYBOX,

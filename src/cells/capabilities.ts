@@ -69,6 +69,28 @@ export const CAPABILITIES = {
     en: { needs: 'dummy interfaces', missing: 'this kernel lacks dummy interfaces' },
     'zh-CN': { needs: 'dummy 网卡', missing: '此内核没有 dummy 网卡' },
   },
+  userns: {
+    en: {
+      needs: 'user namespaces that an unprivileged user may make',
+      missing:
+        'this target does not let one (user.max_user_namespaces is 0, kernel.unprivileged_userns_clone is 0, or AppArmor restricts them, as Ubuntu 24.04 does)',
+    },
+    'zh-CN': {
+      needs: '非特权用户可以创建的 user 命名空间',
+      missing:
+        '这台目标机器不允许（user.max_user_namespaces 为 0、kernel.unprivileged_userns_clone 为 0，或者 AppArmor 限制了它们，Ubuntu 24.04 就是这样）',
+    },
+  },
+  'x86-64': {
+    en: {
+      needs: 'an x86-64 machine (the cell calls the kernel by its x86-64 system call numbers)',
+      missing: 'this target is another architecture',
+    },
+    'zh-CN': {
+      needs: 'x86-64 机器（该单元格按 x86-64 的系统调用号调用内核）',
+      missing: '这台目标机器是别的架构',
+    },
+  },
   'cgroup-v1': {
     en: {
       needs: 'the cgroup v1 controllers cpu, cpuacct, memory and pids, each mounted on its own',
