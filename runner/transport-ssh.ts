@@ -135,9 +135,9 @@ export function sshTransport(url: string, options: TargetOptions): Transport {
       if (existsSync(join(dir, 'ctl'))) {
         await runCommand('ssh', [...common(), '-O', 'exit', address.host], env).catch(() => {});
       }
-      // The exiting master unlinks its socket as this runs: a recursive rm that meets that
-      // ENOENT stops and keeps the directory (a clean-clone CI run found one left), so the
-      // socket and the directory are removed one by one.
+      // The exiting master unlinks its socket as this runs. A clean-clone CI run found the
+      // directory left, empty, at the moment its master exited: most likely a recursive rm that
+      // met that ENOENT and kept the directory (not reproduced), hence the socket first.
       rmSync(join(dir, 'ctl'), { force: true });
       rmSync(dir, { recursive: true, force: true });
       dir = '';
