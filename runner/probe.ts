@@ -39,8 +39,9 @@ const PROBES: Record<keyof typeof CAPABILITIES, string> = {
   'cgroup-v1':
     'for f in cpu/cpu.cfs_quota_us cpuacct/cpuacct.usage memory/memory.limit_in_bytes pids/pids.max; do [ -f /sys/fs/cgroup/$f ] || exit 1; done',
   'static-busybox': STATIC_BUSYBOX,
+  // systemd 256 and later refuse to boot on cgroup v1.
   'systemd-lab': [
-    'v=$(systemctl --version | awk \'NR == 1 { print $2 }\') && [ "$v" -lt 256 ]',
+    '{ [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || [ "$(systemctl --version | awk \'NR == 1 { print $2 }\')" -lt 256 ]; }',
     '[ -x /lib/systemd/systemd ]',
     `{ ${toolTest('dbus-daemon')}; }`,
     `{ ${toolTest('pam_systemd')}; }`,

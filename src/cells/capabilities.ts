@@ -116,14 +116,14 @@ export const CAPABILITIES = {
   },
   'systemd-lab': {
     en: {
-      needs: 'systemd older than 256 with D-Bus and pam_systemd, to boot as PID 1 of a lab on cgroup v1',
+      needs: 'systemd with D-Bus and pam_systemd, to boot as PID 1 of a lab (on cgroup v1, a systemd older than 256)',
       missing:
-        'one of them is missing here, or systemd is 256 or later, which refuses cgroup v1 (Debian/Ubuntu: systemd dbus libpam-systemd)',
+        'one of them is missing here, or this target has cgroup v1 and a systemd of 256 or later, which refuses cgroup v1 (Debian/Ubuntu: systemd dbus libpam-systemd)',
     },
     'zh-CN': {
-      needs: '低于 256 版的 systemd，以及 D-Bus 和 pam_systemd，以便在 cgroup v1 上作为 lab 的 PID 1 启动',
+      needs: 'systemd 以及 D-Bus 和 pam_systemd，以便作为 lab 的 PID 1 启动（在 cgroup v1 上须低于 256 版）',
       missing:
-        '这里缺少其中之一，或者 systemd 的版本为 256 或更高，这些版本拒绝 cgroup v1（Debian/Ubuntu：systemd dbus libpam-systemd）',
+        '这里缺少其中之一，或者这台目标机器用 cgroup v1，而 systemd 的版本为 256 或更高，这些版本拒绝 cgroup v1（Debian/Ubuntu：systemd dbus libpam-systemd）',
     },
   },
   'native-cpu': {

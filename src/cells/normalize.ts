@@ -52,6 +52,8 @@ const RULES: Rule[] = [
   // 12 digits is not an ID: an ID has a letter.
   { kind: 'id', pattern: /(?<![\w.-])(?<v>(?=\d*[a-f])(?:[0-9a-f]{64}|[0-9a-f]{12}))(?![\w.])/g },
   { kind: 'id', pattern: /\/l\/(?<v>[A-Z0-9]{26})\b/g },
+  // The scope of a container under Docker's systemd cgroup driver.
+  { kind: 'id', pattern: /\bdocker-(?<v>[0-9a-f]{64})\.scope\b/g },
   { kind: 'link', pattern: /\b(?<v>veth[0-9a-f]{7})\b/g },
   // A lab that is a systemd scope (runner/shell/lab-init.sh).
   { kind: 'lab', pattern: /\b(?<v>labbook-\d+)\.scope\b/g },

@@ -55,6 +55,13 @@ describe('normalize', () => {
     ).toBe('<id:1>\n/docker/<id:1> <id:2> 123456789012 <link:1> /l/<id:3>');
   });
 
+  it("binds the ID in the scope of Docker's systemd cgroup driver", () => {
+    const id = '748da21195e86f715ce94e51ea84547dce7c8d686658cd782b384c7cfd45f861';
+    expect(normalize(`${id}\nControlGroup=/system.slice/docker-${id}.scope`)).toBe(
+      '<id:1>\nControlGroup=/system.slice/docker-<id:1>.scope',
+    );
+  });
+
   it('keeps the loopback and broadcast MACs', () => {
     expect(normalize('00:00:00:00:00:00 ff:ff:ff:ff:ff:ff')).toBe('00:00:00:00:00:00 ff:ff:ff:ff:ff:ff');
   });

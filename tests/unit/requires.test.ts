@@ -15,6 +15,7 @@ const escapeRe = (s: string) => s.replace(/[.+]/g, '\\$&');
  * The map's cell commands a cell's code calls: as a word of its own, or at the end of a path
  * (/bin/busybox); a name that is also a word (docker) only where a command starts: at the
  * start of a line, after | ; & ( ` ! or a keyword, and not followed by | as in a pattern (docker|slice).
+ * A JSON key ("iptables": false) is not a call.
  */
 function commandsCalled(code: string): string[] {
   return CELL_COMMANDS.filter((name) =>
@@ -22,7 +23,7 @@ function commandsCalled(code: string): string[] {
       ? new RegExp(`(?:^|[|;&(\`!]|\\b(?:then|do|else|exec|time)\\s)\\s*${escapeRe(name)}(?![\\w.\\-/|])`, 'm').test(
           code,
         )
-      : new RegExp(`(?<![\\w.\\-/])(?:/?[\\w.-]+/)*${escapeRe(name)}(?![\\w.\\-/])`).test(code),
+      : new RegExp(`(?<![\\w.\\-/])(?:/?[\\w.-]+/)*${escapeRe(name)}(?![\\w.\\-/]|":)`).test(code),
   );
 }
 
@@ -42,6 +43,7 @@ describe('commandsCalled', () => {
   it('does not take a longer name, an option or a file name for the command', () => {
     expect(commandsCalled('systemd-cgls --no-pager')).toEqual(['systemd-cgls']);
     expect(commandsCalled('cat /tmp/ping.txt; echo --ping; ls pinger')).toEqual([]);
+    expect(commandsCalled(`echo '{ "iptables": false }' > daemon.json`)).toEqual([]);
     // A directory of that name is not the command; a name that is also a word, only where a command starts.
     expect(commandsCalled('ls /sys/fs/cgroup/cpu/docker/$ID; for g in docker sdlab; do :; done')).toEqual([]);
     expect(commandsCalled('D=$(docker inspect test)')).toEqual(['docker']);
