@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runChapter } from '../runner/chapter-run.ts';
+import { ciReport, junitFile } from '../runner/ci-report.ts';
 import { LOCAL } from '../runner/target.ts';
 import { listChapters, translationsOf } from '../src/cells/chapters.ts';
 import { checkRun } from '../src/cells/check-run.ts';
@@ -32,6 +33,8 @@ describe.concurrent.each(chapters)('chapter $slug', ({ slug, file, chapter }) =>
 
   it('runs on this kernel and matches its recording', { timeout: 120_000 }, async () => {
     const fresh = await runChapter(chapter, slug, { target: LOCAL });
-    expect(problemText(checkRun('local', file, chapter.cells, fresh).problems)).toBe('');
+    const { problems } = checkRun('local', file, chapter.cells, fresh);
+    ciReport([{ spec: 'local', slug, file, cells: chapter.cells, fresh, problems }], junitFile('local', slug));
+    expect(problemText(problems)).toBe('');
   });
 });

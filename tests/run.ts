@@ -3,7 +3,7 @@
  * closed by the line CI reads: "N passed, N failed, N skipped".
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { sweepStaleLabs } from '../runner/lab.ts';
 import { baselineProblem } from '../runner/setup.ts';
 import { differences, snapshot } from './host-state.ts';
@@ -20,6 +20,8 @@ if (lacking) {
 await sweepStaleLabs();
 const before = snapshot();
 mkdirSync('.cache', { recursive: true });
+// Each chapter run leaves its JUnit report there (runner/ci-report.ts): this run's only.
+rmSync('.cache/junit', { recursive: true, force: true });
 // The host's tests first, then the VMs of the matrix (tests/matrix) on their own: emulated
 // guests beside the host's chapters would share two cores with them. Named files run as asked.
 const phases = process.argv.length > 2 ? [process.argv.slice(2)] : [['--exclude', 'tests/matrix/**'], ['tests/matrix']];
@@ -71,5 +73,7 @@ for (const { report, status } of reports) {
 }
 if (changed.length) failed++;
 else passed++;
+const junit = existsSync('.cache/junit') ? readdirSync('.cache/junit').length : 0;
+if (junit) console.log(`JUnit reports of the chapter runs, one per chapter and target: .cache/junit/ (${junit} files)`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed ? 1 : 0;

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
+import { ciReport, junitFile } from '../../runner/ci-report.ts';
 import { scaleFor } from '../../runner/commands/on-target.ts';
 import { Lab } from '../../runner/lab.ts';
 import type { Target } from '../../runner/target.ts';
@@ -81,7 +82,9 @@ describe.each(MATRIX.filter((e) => e.vm))('on $name', ({ name, vm }) => {
       // Without KVM the guest runs about ten times slower: scaled as `labbook check --target vm:…` does.
       const fresh = await runChapter(chapter, slug, { target, timeoutScale: scaleFor(name, undefined) });
       expect(fresh.environment.target).toBe(name);
-      expect(problemText(checkRun(name, file, chapter.cells, fresh).problems)).toBe('');
+      const { problems } = checkRun(name, file, chapter.cells, fresh);
+      ciReport([{ spec: name, slug, file, cells: chapter.cells, fresh, problems }], junitFile(name, slug));
+      expect(problemText(problems)).toBe('');
     },
   );
 
