@@ -3,7 +3,7 @@
  * one whose code changed, and one whose output no longer matches.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -176,6 +176,81 @@ describe('labbook record and check', () => {
     expect(await cli('rnu')).toMatchObject({
       code: 2,
       out: expect.stringMatching(/unknown command "rnu"[\s\S]*usage: labbook/),
+    });
+  });
+});
+
+describe('labbook check --accept', () => {
+  const repo = mkdtempSync(join(tmpdir(), 'labbook-accept-'));
+  const chapterFile = join(repo, 'basic.md');
+  const recordingFile = join(repo, 'basic.recording.json');
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+  const git = (...args: string[]) => promisify(execFile)('git', ['-C', repo, ...args], { env });
+
+  /** The lines (1-based, inclusive) of the cell's object in a recording as labbook writes it. */
+  function linesOf(text: string, id: string): [number, number] {
+    const lines = text.split('\n');
+    const start = lines.findIndex((l) => l.includes(`"id": "${id}"`));
+    const next = lines.findIndex((l, i) => i > start && l.includes('"id": '));
+    return [start, next === -1 ? lines.length : next];
+  }
+  /** The old-file line ranges of `git diff -U0`'s hunks. */
+  async function changedLines(): Promise<[number, number][]> {
+    const { stdout } = await git('diff', '-U0', '--no-color', '--', 'basic.recording.json');
+    return [...stdout.matchAll(/^@@ -(\d+)(?:,(\d+))? /gm)].map((m) => {
+      const from = Number(m[1]);
+      return [from, from + Math.max(Number(m[2] ?? 1), 1) - 1];
+    });
+  }
+
+  it('writes only the cell named into the recording, and leaves the run that differs beside it, git-ignored', async () => {
+    copyFileSync(new URL('../fixtures/basic.md', import.meta.url), chapterFile);
+    copyFileSync(new URL('../../.gitignore', import.meta.url), join(repo, '.gitignore'));
+    expect((await cli('record', chapterFile)).code).toBe(0);
+    // An older recording: two cells printed otherwise.
+    const r = JSON.parse(readFileSync(recordingFile, 'utf8'));
+    r.cells.find((c: { id: string }) => c.id === 'functions-persist').output = 'LOUD\r\n';
+    r.cells.find((c: { id: string }) => c.id === 'state-persists').output = 'bye\r\n';
+    writeFileSync(recordingFile, `${JSON.stringify(r, null, 2)}\n`);
+    await git('init', '-q');
+    await git('add', '.');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'old');
+    const before = readFileSync(recordingFile, 'utf8');
+
+    const accept = await cli('check', '--accept', 'functions-persist', chapterFile);
+    expect(accept.out).toMatch(/accepted into .*basic\.recording\.json: functions-persist\n/);
+    expect(accept.code).toBe(1); // state-persists still differs
+    const [from, to] = linesOf(before, 'functions-persist');
+    const hunks = await changedLines();
+    expect(hunks.length).toBeGreaterThan(0);
+    for (const [a, b] of hunks) expect(a > from && b <= to).toBe(true);
+    const after = JSON.parse(readFileSync(recordingFile, 'utf8'));
+    expect(after.cells.find((c: { id: string }) => c.id === 'functions-persist').output).toBe('QUIET\r\n');
+    expect(after.cells.find((c: { id: string }) => c.id === 'state-persists').output).toBe('bye\r\n');
+    // The fresh run, for a diff tool; git does not see it.
+    const fresh = join(repo, 'basic.recording.fresh.json');
+    expect(JSON.parse(readFileSync(fresh, 'utf8')).cells).toHaveLength(12);
+    expect((await git('status', '--porcelain')).stdout).toBe(' M basic.recording.json\n');
+  });
+
+  it('with no cell named, writes the cells that changed, and then the chapter matches', async () => {
+    const accept = await cli('check', '--accept', chapterFile);
+    expect(accept).toMatchObject({ code: 0, out: expect.stringMatching(/accepted into .*: state-persists\n/) });
+    const before = (await git('show', 'HEAD:basic.recording.json')).stdout;
+    const cellsAt = [linesOf(before, 'functions-persist'), linesOf(before, 'state-persists')];
+    for (const [a, b] of await changedLines()) {
+      expect(cellsAt.some(([from, to]) => a > from && b <= to)).toBe(true);
+    }
+    expect(existsSync(join(repo, 'basic.recording.fresh.json'))).toBe(false);
+    expect(await cli('check', chapterFile)).toMatchObject({ code: 0 });
+  });
+
+  it('refuses a name that is neither a chapter nor a cell of the chapters named', async () => {
+    expect(await cli('check', '--accept', 'no-such-cell', chapterFile)).toMatchObject({
+      code: 2,
+      out: expect.stringMatching(
+        /^labbook check: --accept no-such-cell: no chapter is called so, and none of the chapters named has a cell of that id\n/,
+      ),
     });
   });
 });
