@@ -24,6 +24,8 @@ export default defineConfig({
   base: process.env.BASE_PATH || undefined,
   // remark, which Starlight's own Markdown plugins and labbook's cells (src/site/plugin.ts) run on.
   markdown: { processor: unified() },
+  // npm start serves the site to readers, who have no use for Astro's developer toolbar over the page.
+  devToolbar: { enabled: false },
   integrations: [
     starlight({
       title: { en: 'labbook: container internals', 'zh-CN': 'labbook：容器的内部构造' },

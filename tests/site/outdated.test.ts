@@ -113,12 +113,14 @@ describe('an outdated chapter', () => {
     expect(build.output).not.toMatch(/"current"/);
   }, 300_000);
 
-  it('is shown by astro dev, marked', async () => {
+  it('is shown by astro dev, marked, without the developer toolbar', async () => {
     const dev = await astro(root, 'dev');
     try {
       const english = await (await fetch(`${dev.url}/outdated/`)).text();
       expect(english).toMatch(/data-cell="changed"[^>]*data-status="stale"/);
       expect(english).toMatch(/data-cell="never"[^>]*data-status="none"/);
+      // Readers of npm start get the page without Astro's developer toolbar over it.
+      expect(english).not.toContain('dev-toolbar');
       const chinese = await (await fetch(`${dev.url}/zh-cn/outdated/`)).text();
       expect(chinese).toContain('class="lab-problems"');
       expect(chinese).toMatch(/the cell (&quot;|")changed(&quot;|") differs from the source in code/);
