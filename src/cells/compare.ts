@@ -53,7 +53,7 @@ export function freshness(cells: Cell[], recording: Recording | undefined): Prob
 }
 
 /** What the comparison reads of a cell: the page knows these from its figure. */
-export type ComparedCell = Pick<Cell, 'id'> & Partial<Pick<Cell, 'compare' | 'data' | 'expect'>>;
+export type ComparedCell = Pick<Cell, 'id'> & Partial<Pick<Cell, 'compare' | 'volatile' | 'data' | 'expect'>>;
 
 /**
  * What it reads of a run of the cell, fresh or recorded: its status, its output, and why it
@@ -168,7 +168,7 @@ export function structureProblems(cell: Pick<Cell, 'data' | 'expect'>, output: s
 }
 
 /** An output as runs are compared: a data cell's structure, or the normalised text (also of a snapshot that cannot be read). */
-export function comparableOutput(cell: Pick<Cell, 'data'>, output: string): string {
+export function comparableOutput(cell: Partial<Pick<Cell, 'data' | 'volatile'>>, output: string): string {
   if (cell.data) {
     try {
       return comparableStructure(readStructure(cell.data, output));
@@ -176,5 +176,5 @@ export function comparableOutput(cell: Pick<Cell, 'data'>, output: string): stri
       // Unreadable: compared as text, which tells the two sides apart as well as anything.
     }
   }
-  return normalize(output);
+  return normalize(output, cell.volatile);
 }

@@ -88,10 +88,25 @@ export class Placeholders {
   }
 }
 
-export function normalize(raw: string): string {
+/**
+ * `volatile` is a cell's own pattern (its volatile= attribute): each match, or its named group
+ * `v`, becomes `<volatile>` before the rules run, so that nothing in it is bound.
+ *
+ *   normalize("sent 3 packets in 12 ms", "[0-9]+ packets") -> "sent <volatile> in <dur>"
+ */
+export function normalize(raw: string, volatile?: string): string {
   const placeholders = new Placeholders();
   const bind = (kind: string, value: string) => placeholders.bind(kind, value);
   let text = plainText(raw);
+  if (volatile) {
+    text = text.replace(new RegExp(volatile, 'gm'), (...args) => {
+      const match = args[0] as string;
+      const v = (args.at(-1) as { v?: string } | undefined)?.v;
+      if (typeof v !== 'string') return '<volatile>';
+      const offset = match.lastIndexOf(v);
+      return `${match.slice(0, offset)}<volatile>${match.slice(offset + v.length)}`;
+    });
+  }
   for (const { kind, pattern } of RULES) {
     text = text.replace(pattern, (...args) => {
       const match = args[0] as string;

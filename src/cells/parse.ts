@@ -58,6 +58,8 @@ export interface Cell {
   role: 'main' | 'setup' | 'teardown';
   hidden: boolean;
   compare: 'text' | 'status';
+  /** A regular expression for the part of its output that differs from run to run. */
+  volatile?: string;
   /** A snapshot the page draws, with its title (text alternative) and facts to verify. */
   data?: DataKind;
   title?: string;
@@ -135,6 +137,9 @@ export function readFence(fence: Fence, file: string, chapterRequires: Capabilit
   if (!a.data && (a.title || a.expect || a.axes)) {
     throw fail('title=, expect= and axes= go with data=', ATTRIBUTES.data.help);
   }
+  if (a.volatile && (a.data || a.compare === 'status')) {
+    throw fail('volatile= goes with a cell whose output is compared as text', ATTRIBUTES.volatile.help);
+  }
   if (a.axes && a.data !== 'samples') throw fail('axes= goes with data=samples', ATTRIBUTES.axes.help);
   if (a.expect && a.data) {
     if (!a.check) throw fail('expect= states a claim: the cell must be a check', 'add the word check and claim="..."');
@@ -166,6 +171,7 @@ export function readFence(fence: Fence, file: string, chapterRequires: Capabilit
     role: a.setup ? 'setup' : a.teardown ? 'teardown' : 'main',
     hidden: !!(a.hidden || a.setup || a.teardown),
     compare: a.compare,
+    volatile: a.volatile,
     data: a.data,
     title: a.title,
     expect: a.expect,

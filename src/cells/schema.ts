@@ -20,6 +20,15 @@ const capability = z.string().refine(isCapability, {
     'is neither a capability (src/cells/capabilities.ts) nor cmd:NAME for a command of src/cells/packages.ts (add a new command there, with its packages)',
 });
 
+/** A regular expression a cell may give for the volatile part of its output (volatile=). */
+function isPattern(source: string): boolean {
+  try {
+    return !new RegExp(source, 'm').test('');
+  } catch {
+    return false;
+  }
+}
+
 const flag = z.literal(true, { error: 'is a flag: write it alone, without "="' });
 
 const duration = z
@@ -76,6 +85,13 @@ export const ATTRIBUTES = {
     schema: z.enum(['text', 'status'], { error: 'must be text or status' }),
     help: 'what a check compares with the recording: text (default) or only the status',
   },
+  volatile: {
+    schema: z
+      .string()
+      .min(1)
+      .refine(isPattern, { error: 'must be a regular expression (JavaScript) that matches no empty text' }),
+    help: 'a part of its own output that differs from run to run, compared as <volatile>: a regular expression, volatile="[0-9]+ packets" (inside quotes, \\\\ is one backslash); a named group v marks the part alone',
+  },
   data: {
     schema: z.enum(DATA_KINDS, { error: `must be one of ${DATA_KINDS.join(', ')}` }),
     help: 'the cell prints a snapshot that the page draws: data=network (see src/cells/structure/)',
@@ -109,6 +125,7 @@ export const cellAttributes = z.strictObject({
   teardown: ATTRIBUTES.teardown.schema.optional(),
   hidden: ATTRIBUTES.hidden.schema.optional(),
   compare: ATTRIBUTES.compare.schema.default('text'),
+  volatile: ATTRIBUTES.volatile.schema.optional(),
   data: ATTRIBUTES.data.schema.optional(),
   title: ATTRIBUTES.title.schema.optional(),
   expect: ATTRIBUTES.expect.schema.optional(),

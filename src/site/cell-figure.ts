@@ -145,6 +145,7 @@ export async function cellFigure(
       dataKind: cell.data,
       // What the page's Compare button compares, as labbook check does (compareCell).
       dataCompare: cell.compare === 'text' ? undefined : cell.compare,
+      dataVolatile: cell.volatile,
       dataExpect: cell.expect,
       dataTitle: cell.data ? cell.title : undefined,
       dataAxes: cell.axes?.join('|'),

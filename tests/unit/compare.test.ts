@@ -112,6 +112,22 @@ const CASES: Case[] = [
     problems: [['failed', /^greet: timed-out \(timed out after 30 s\)$/]],
   },
   {
+    name: 'another value in the part a cell marks volatile, the rest the same',
+    cell: { ...textCell, volatile: 'load [0-9.]+' },
+    recorded: run('passed', 'load 0.52, 3 tasks\r\n'),
+    fresh: run('passed', 'load 1.97, 3 tasks\r\n'),
+    same: true,
+    problems: [],
+  },
+  {
+    name: 'another output beyond the part a cell marks volatile',
+    cell: { ...textCell, volatile: 'load [0-9.]+' },
+    recorded: run('passed', 'load 0.52, 3 tasks\r\n'),
+    fresh: run('passed', 'load 1.97, 4 tasks\r\n'),
+    same: false,
+    problems: [['output', /^greet: the output differs from the recording$/]],
+  },
+  {
     name: 'another output of a cell that compares only its status',
     cell: { ...textCell, compare: 'status' },
     recorded: run('passed', '12.5\r\n'),

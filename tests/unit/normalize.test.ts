@@ -8,6 +8,13 @@ describe('plainText', () => {
 });
 
 describe('normalize', () => {
+  it("turns a cell's own volatile part into <volatile> before the rules, or only its group v", () => {
+    expect(normalize('sent 3 packets in 12 ms', '[0-9]+ packets')).toBe('sent <volatile> in <dur>');
+    expect(normalize('seq 4017 of 9', 'seq (?<v>[0-9]+)')).toBe('seq <volatile> of 9');
+    // Replaced before the rules: a PID-looking value in it is not bound.
+    expect(normalize('pid=42 (42)', 'pid=[0-9]+')).toBe('<volatile> (42)');
+  });
+
   it('binds each volatile value to a typed placeholder on first sight', () => {
     const out = normalize('bash(1)───sleep(42)\nkill 42\n0a:1b:2c:3d:4e:5f 0a:1b:2c:3d:4e:5f 02:00:00:00:00:01');
     expect(out).toBe('bash(<pid:1>)───sleep(<pid:2>)\nkill <pid:2>\n<mac:1> <mac:1> <mac:2>');

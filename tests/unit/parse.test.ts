@@ -113,6 +113,19 @@ describe('parseChapter', () => {
     );
   });
 
+  it("reads a cell's volatile pattern, and refuses one that is no regular expression or matches nothing", () => {
+    expect(parseChapter(fence('run id=a volatile="took [0-9]+ jiffies"'), 'ch.md').cells[0]?.volatile).toBe(
+      'took [0-9]+ jiffies',
+    );
+    expect(errorsOf(fence('run id=a volatile="[0-9"'))[0]).toMatch(
+      /^ch\.md:1: volatile=\[0-9 must be a regular expression \(JavaScript\) that matches no empty text\n {2}Fix: volatile: /,
+    );
+    expect(errorsOf(fence('run id=a volatile=x*'))[0]).toMatch(/volatile=x\* must be a regular expression/);
+    expect(errorsOf(fence('run id=a compare=status volatile=x'))[0]).toMatch(
+      /volatile= goes with a cell whose output is compared as text/,
+    );
+  });
+
   it('reports broken frontmatter YAML at its line', () => {
     expect(errorsOf('---\ntitle: x\ndescription: a: b\n---\n')[0]).toMatch(
       /^ch\.md:3: the frontmatter is not valid YAML[\s\S]*Fix: quote a value/,

@@ -197,6 +197,7 @@ export class CellView {
       id: d.cell ?? '',
       data: d.kind as DataKind | undefined,
       compare: d.compare === 'status' ? 'status' : 'text',
+      volatile: d.volatile,
       expect: d.expect,
     };
     const fresh: CellRun = { ...this.last, output: cell.data ? this.raw : this.screen() };
