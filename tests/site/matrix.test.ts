@@ -6,6 +6,7 @@
  *   cell           local (6.18, v1)     vm:debian12 (6.1)    vm:debian13 (6.12)
  *   same           passed               same output          same output
  *   volatile       ns inode A           inode B: same        inode C: same
+ *   own-volatile   load A (volatile=)   load B: same         load C, 2/97: differs
  *   layout         tmpfs                cgroup2fs: differs   cgroup2fs: differs
  *   needs-ipvlan   skipped              passed (main)        passed: same
  *   status-only    6.18 (compare=status) 6.1: same status    6.12: same status
@@ -87,6 +88,11 @@ describe('a cell on the matrix, without JavaScript', () => {
   it('finds runs the same once volatile values are set aside, as labbook check does', () => {
     expect(line(english, 'volatile', 'vm:debian12').verdict).toBe('same');
     expect(line(english, 'volatile', 'vm:debian13').verdict).toBe('same');
+    // A cell's own volatile part: the load averages differ, the rest ("1/97") differs on 13.
+    expect(line(english, 'own-volatile', 'vm:debian12').verdict).toBe('same');
+    expect(line(english, 'own-volatile', 'vm:debian13').verdict).toBe('differs');
+    // The page's Compare button reads the pattern from the figure, as it reads compare= and expect=.
+    expect(figure(english, 'own-volatile').properties.dataVolatile).toBe('^[0-9.]+ [0-9.]+ [0-9.]+');
     expect(line(english, 'status-only', 'vm:debian12').text).toBe(
       'vm:debian12 · Linux 6.1: same status (output not compared)',
     );
@@ -206,17 +212,17 @@ describe("the chapter's table of kernels", () => {
       {
         entry: 'local',
         kernel: 'localLinux 6.18.44-fc-v657 · Debian GNU/Linux 12 (bookworm) · cgroup v1',
-        cells: ['2026-11-30', '7', '1', '0', '0'],
+        cells: ['2026-11-30', '8', '1', '0', '0'],
       },
       {
         entry: 'vm:debian12',
         kernel: 'vm:debian12Linux 6.1.0-28-amd64 · Debian GNU/Linux 12 (bookworm) · cgroup v2',
-        cells: ['2026-12-01', '8', '0', '0', '0'],
+        cells: ['2026-12-01', '9', '0', '0', '0'],
       },
       {
         entry: 'vm:debian13',
         kernel: 'vm:debian13Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2',
-        cells: ['2026-12-01', '6', '0', '1', '1'],
+        cells: ['2026-12-01', '7', '0', '1', '1'],
       },
     ]);
   });
@@ -262,17 +268,17 @@ describe('the home page', () => {
       {
         entry: 'local',
         proven: 'true',
-        text: 'local · Linux 6.18.44-fc-v657 · Debian GNU/Linux 12 (bookworm) · cgroup v1: every cell of every chapter passed or was skipped (7 passed, 1 skipped); recorded on or after 2026-11-30',
+        text: 'local · Linux 6.18.44-fc-v657 · Debian GNU/Linux 12 (bookworm) · cgroup v1: every cell of every chapter passed or was skipped (8 passed, 1 skipped); recorded on or after 2026-11-30',
       },
       {
         entry: 'vm:debian12',
         proven: 'true',
-        text: 'vm:debian12 · Linux 6.1.0-28-amd64 · Debian GNU/Linux 12 (bookworm) · cgroup v2: every cell of every chapter passed or was skipped (8 passed, 0 skipped); recorded on or after 2026-12-01',
+        text: 'vm:debian12 · Linux 6.1.0-28-amd64 · Debian GNU/Linux 12 (bookworm) · cgroup v2: every cell of every chapter passed or was skipped (9 passed, 0 skipped); recorded on or after 2026-12-01',
       },
       {
         entry: 'vm:debian13',
         proven: 'false',
-        text: 'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2: not proven: 1 failed, 1 not recorded (6 passed, 0 skipped); recorded on or after 2026-12-01',
+        text: 'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2: not proven: 1 failed, 1 not recorded (7 passed, 0 skipped); recorded on or after 2026-12-01',
       },
     ]);
   });
@@ -280,10 +286,10 @@ describe('the home page', () => {
   it('says it in Chinese on the Chinese home page', () => {
     const [local, , last] = lines(page('zh-cn'));
     expect(local?.text).toContain(
-      'cgroup v1：所有章节的单元格均已通过或跳过（通过 7 个，跳过 1 个）；均录制于 2026-11-30 及以后',
+      'cgroup v1：所有章节的单元格均已通过或跳过（通过 8 个，跳过 1 个）；均录制于 2026-11-30 及以后',
     );
     expect(last?.text).toBe(
-      'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2：未通过验证：失败 1 个，未录制 1 个（通过 6 个，跳过 0 个）；均录制于 2026-12-01 及以后',
+      'vm:debian13 · Linux 6.12.48-amd64 · Debian GNU/Linux 13 (trixie) · cgroup v2：未通过验证：失败 1 个，未录制 1 个（通过 7 个，跳过 0 个）；均录制于 2026-12-01 及以后',
     );
   });
 });
