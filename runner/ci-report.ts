@@ -11,7 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { XMLBuilder } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { Problem } from '../src/cells/compare.ts';
 import type { Cell } from '../src/cells/parse.ts';
 import { reasonText } from '../src/cells/reasons.ts';
@@ -135,6 +135,28 @@ export function ciReport(chapters: CheckedChapter[], junitFile: string | undefin
   if (!junitFile) return;
   mkdirSync(dirname(junitFile), { recursive: true });
   writeFileSync(junitFile, junitReport(chapters, root));
+}
+
+/**
+ * The failed test cases of a JUnit report that junitReport wrote, one line each, for the end of
+ * `npm test` (and so of .ci/run): `vm:debian13 namespace veth at src/content/docs/namespace.md:40: the output ...`.
+ */
+export function failedCells(xml: string): string[] {
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    isArray: (name) => name === 'testsuite' || name === 'testcase',
+  });
+  type Case = { '@_classname': string; '@_name': string; '@_file': string; '@_line': string; failure?: unknown };
+  const report = parser.parse(xml) as { testsuites?: { testsuite?: { '@_name': string; testcase?: Case[] }[] } };
+  return (report.testsuites?.testsuite ?? []).flatMap((suite) =>
+    (suite.testcase ?? [])
+      .filter((t) => t.failure !== undefined)
+      .map((t) => {
+        const f = t.failure as string | { '@_message'?: string };
+        const message = typeof f === 'object' ? (f['@_message'] ?? '') : '';
+        return `${suite['@_name']} ${t['@_name']} at ${t['@_file']}:${t['@_line']}: ${message}`;
+      }),
+  );
 }
 
 /** Where the test suite leaves the JUnit report of a chapter's run: .cache/junit/local-namespace.xml. */

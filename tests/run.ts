@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { failedCells } from '../runner/ci-report.ts';
 import { sweepStaleLabs } from '../runner/lab.ts';
 import { baselineProblem } from '../runner/setup.ts';
 import { differences, snapshot } from './host-state.ts';
@@ -73,7 +74,12 @@ for (const { report, status } of reports) {
 }
 if (changed.length) failed++;
 else passed++;
-const junit = existsSync('.cache/junit') ? readdirSync('.cache/junit').length : 0;
-if (junit) console.log(`JUnit reports of the chapter runs, one per chapter and target: .cache/junit/ (${junit} files)`);
+const junit = existsSync('.cache/junit') ? readdirSync('.cache/junit') : [];
+if (junit.length) {
+  console.log(`JUnit reports of the chapter runs, one per chapter and target: .cache/junit/ (${junit.length} files)`);
+  // Read back from those reports: each cell that failed, at its line of the Markdown.
+  const cells = junit.flatMap((f) => failedCells(readFileSync(`.cache/junit/${f}`, 'utf8')));
+  for (const line of cells) console.log(`  failed: ${line}`);
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed ? 1 : 0;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, type TestSuites } from 'junit2json';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CheckedChapter, githubAnnotations, junitReport } from '../../runner/ci-report.ts';
+import { type CheckedChapter, failedCells, githubAnnotations, junitReport } from '../../runner/ci-report.ts';
 import { compareRun } from '../../src/cells/compare.ts';
 import { loadChapter } from '../../src/cells/parse.ts';
 import type { CellRecording, Recording } from '../../src/cells/recording.ts';
@@ -82,6 +82,15 @@ describe('junitReport', () => {
     const report = (await parse(junitReport([none], dir))) as TestSuites;
     const failedCases = (report.testsuite?.[0]?.testcase ?? []).filter((t) => t.failure);
     expect(failedCases.map((t) => t.name)).toEqual(['(recording)']);
+  });
+});
+
+describe('failedCells', () => {
+  it('reads back from the report each failed cell at its file and line, and nothing of a chapter that matches', () => {
+    expect(failedCells(junitReport([checked], dir))).toEqual([
+      'vm:debian13 x changed at docs/x.md:7: changed: the output differs from the recording',
+    ]);
+    expect(failedCells(junitReport([{ ...checked, problems: [] }], dir))).toEqual([]);
   });
 });
 
