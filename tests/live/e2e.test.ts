@@ -81,8 +81,11 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     if (site) rmSync(site.root, { recursive: true, force: true });
   });
 
-  async function openLink(link: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await (await browser.newContext()).newPage();
+  async function openLink(
+    link: string,
+    viewport = { width: 1280, height: 720 },
+  ): Promise<{ page: Page; errors: string[] }> {
+    const page = await (await browser.newContext({ viewport })).newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(link);
@@ -113,6 +116,68 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     await expect.poll(() => rows.textContent(), { timeout: 10_000 }).toMatch(/cgroup[\s\S]*pid/);
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  /** The recorded output and the live terminal of a cell that has run, measured. */
+  const geometry = (page: Page, id: string) =>
+    cell(page, id).evaluate((figure) => {
+      const pre = figure.querySelector('.lab-terminal') as HTMLElement;
+      const host = figure.querySelector('.lab-live-term') as HTMLElement;
+      const rows = figure.querySelector('.xterm-rows') as HTMLElement;
+      const screen = figure.querySelector('.xterm-screen') as HTMLElement;
+      // 100 columns of the recording's font, in the recorded output's frame.
+      const probe = document.createElement('span');
+      probe.textContent = 'x'.repeat(100);
+      pre.append(probe);
+      const columns = probe.getBoundingClientRect().width;
+      probe.remove();
+      const px = (v: string) => Number.parseFloat(v);
+      const padded = (e: HTMLElement) => px(getComputedStyle(e).paddingLeft) + px(getComputedStyle(e).paddingRight);
+      return {
+        recorded: { family: getComputedStyle(pre).fontFamily, size: px(getComputedStyle(pre).fontSize) },
+        live: { family: getComputedStyle(rows).fontFamily, size: px(getComputedStyle(rows).fontSize) },
+        recordedLine: px(getComputedStyle(pre).lineHeight),
+        liveLine: (rows.firstElementChild as HTMLElement).getBoundingClientRect().height,
+        columns,
+        recordedRoom: pre.clientWidth - padded(pre),
+        liveColumns: screen.getBoundingClientRect().width,
+        liveRoom: host.clientWidth - padded(host),
+        liveScrolls:
+          getComputedStyle(host).overflowX === 'auto' && host.scrollWidth >= screen.getBoundingClientRect().width,
+        recordedScrolls: getComputedStyle(pre).overflowX === 'auto',
+        pageOverflow: document.documentElement.scrollWidth - innerWidth,
+      };
+    });
+
+  it('draws a live run in the font, size and width of the recording: 100 columns that fit a desktop column, and scroll inside their frame on a phone', async () => {
+    const link = runner.links.find((l) => l.startsWith(server.url)) ?? '';
+    for (const viewport of [
+      { width: 1440, height: 900 },
+      { width: 375, height: 800 },
+    ]) {
+      const { page, errors } = await openLink(link, viewport);
+      await page.goto(`${server.url}/namespace/`);
+      await cell(page, 'ns-hello').locator('button[data-lab-run]').click();
+      const status = cell(page, 'ns-hello').locator('.lab-live-status');
+      await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/^passed/);
+      const g = await geometry(page, 'ns-hello');
+      expect(g.live.family, `${viewport.width}px`).toBe(g.recorded.family);
+      expect(g.live.size).toBeCloseTo(g.recorded.size, 0);
+      // xterm's line height is a multiple of its glyphs' height: about, not exactly, the recording's.
+      expect(Math.abs(g.liveLine - g.recordedLine) / g.recordedLine).toBeLessThan(0.15);
+      // The live terminal is the recording's 100 columns wide.
+      expect(Math.abs(g.liveColumns - g.columns) / g.columns).toBeLessThan(0.02);
+      expect(g.pageOverflow, 'the page itself never scrolls sideways').toBeLessThanOrEqual(0);
+      if (viewport.width >= 1440) {
+        expect(g.columns).toBeLessThanOrEqual(g.recordedRoom);
+        expect(g.liveColumns).toBeLessThanOrEqual(g.liveRoom + 1);
+      } else {
+        expect(g.columns).toBeGreaterThan(g.recordedRoom);
+        expect([g.recordedScrolls, g.liveScrolls]).toEqual([true, true]);
+      }
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
   });
 
   it('draws a data cell again from the live run, beside the recorded drawing it replaces', async () => {

@@ -58,7 +58,8 @@ export class CellView {
   constructor(figure: HTMLElement, t: Strings, actions: CellActions) {
     this.figure = figure;
     this.t = t;
-    const root = element('section', 'lab-live');
+    // not-content: Starlight's spacing between the blocks of an article would part xterm's rows.
+    const root = element('section', 'lab-live not-content');
     this.root = root;
     root.setAttribute('aria-label', t.live.output);
     const bar = element('div', 'lab-live-bar');
@@ -77,6 +78,7 @@ export class CellView {
     this.status.setAttribute('role', 'status');
     bar.append(this.status);
     const host = element('div', 'lab-live-term');
+    host.style.background = TERMINAL_THEME.background;
     this.diff = element('div', 'lab-live-diff');
     this.diff.hidden = true;
     root.append(bar, host, this.diff);
@@ -96,8 +98,14 @@ export class CellView {
       scrollback: 5000,
       theme: TERMINAL_THEME,
       screenReaderMode: true,
+      ...recordedFont(root),
     });
     this.term.open(host);
+    // The recorded output's font shrinks with the column (lab.css): the live terminal follows it.
+    new ResizeObserver(() => {
+      const { fontSize } = recordedFont(root);
+      if (fontSize !== this.term.options.fontSize) this.term.options.fontSize = fontSize;
+    }).observe(figure);
     // Ctrl-C typed into the terminal interrupts; nothing else is sent to the cell.
     this.term.onData((data) => data === '\x03' && actions.interrupt());
     this.ack = actions.ack;
@@ -245,6 +253,23 @@ export class CellView {
     for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
     return lines.join('\n').trimEnd();
   }
+}
+
+/**
+ * The font of the recorded output (.lab-terminal in lab.css), measured on a probe in `within`,
+ * so that a live run is drawn as the recording is: the same family and size, and about the same
+ * line height (xterm's is a multiple of its glyphs' height, about 1.17 times the font size).
+ */
+function recordedFont(within: HTMLElement): { fontFamily: string; fontSize: number; lineHeight: number } {
+  const probe = element('pre', 'lab-terminal');
+  probe.style.visibility = 'hidden';
+  within.append(probe);
+  // Read before the probe goes: a removed element's computed style is empty.
+  const { fontFamily, fontSize: size, lineHeight: line } = getComputedStyle(probe);
+  probe.remove();
+  const fontSize = Number.parseFloat(size);
+  const lineHeight = Number.parseFloat(line) / fontSize / 1.17;
+  return { fontFamily, fontSize, lineHeight: Number.isFinite(lineHeight) ? lineHeight : 1.2 };
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {
