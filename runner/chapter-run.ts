@@ -122,6 +122,7 @@ export async function runCell(
     durationMs: r.durationMs,
     output: r.output,
     droppedBytes: r.droppedBytes,
+    ...(r.timing ? { timing: r.timing } : {}),
   };
   if (r.outcome === 'timed-out') {
     return { ...recorded, status: 'timed-out', timeoutMs };

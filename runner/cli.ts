@@ -8,13 +8,17 @@
 import { check } from './commands/check.ts';
 import { type Command, parseInvocation, TARGET_USAGE, UsageError, userFacing } from './commands/command.ts';
 import { doctor } from './commands/doctor.ts';
+import { exportCommand } from './commands/export.ts';
 import { record } from './commands/record.ts';
 import { run } from './commands/run.ts';
 import { serve } from './commands/serve.ts';
 import { setup } from './commands/setup.ts';
 import { vm } from './commands/vm.ts';
 
-const COMMANDS = { run, record, check, setup, doctor, serve, vm } as unknown as Record<string, Command>;
+const COMMANDS = { run, record, check, export: exportCommand, setup, doctor, serve, vm } as unknown as Record<
+  string,
+  Command
+>;
 
 const USAGE = `usage: labbook <command> [options]
 

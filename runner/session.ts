@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { type IPty, spawn } from '@lydell/node-pty';
 import { TERMINAL_COLS, TERMINAL_ROWS } from '../src/cells/terminal.ts';
+import { Timing } from '../src/cells/timing.ts';
 import { type Marker, MarkerParser } from './marker.ts';
 import type { Target } from './target.ts';
 
@@ -27,6 +28,8 @@ export interface RunResult {
   outcome: 'ended' | 'timed-out' | 'session-ended';
   exitCode: number | null;
   output: string;
+  /** When each piece of the output came (src/cells/timing.ts); empty with no output. */
+  timing: string;
   droppedBytes: number;
   durationMs: number;
 }
@@ -35,6 +38,7 @@ interface Pending {
   seq: number;
   options: RunOptions;
   chunks: string[];
+  timing: Timing;
   kept: number;
   dropped: number;
   started: number;
@@ -127,7 +131,14 @@ export class Session {
     if (this.pending) throw new SessionError(`session "${this.name}" is still running a cell`);
     const started = performance.now();
     if (this.exited) {
-      return Promise.resolve({ outcome: 'session-ended', exitCode: null, output: '', droppedBytes: 0, durationMs: 0 });
+      return Promise.resolve({
+        outcome: 'session-ended',
+        exitCode: null,
+        output: '',
+        timing: '',
+        droppedBytes: 0,
+        durationMs: 0,
+      });
     }
     const seq = ++this.seq;
     return new Promise((resolve) => {
@@ -135,6 +146,7 @@ export class Session {
         seq,
         options,
         chunks: [],
+        timing: new Timing(),
         kept: 0,
         dropped: 0,
         started,
@@ -212,6 +224,7 @@ export class Session {
     const max = p.options.maxOutputBytes ?? MAX_CELL_OUTPUT;
     if (p.kept + bytes <= max) {
       p.chunks.push(text);
+      p.timing.add(performance.now() - p.started, text.length);
       p.kept += bytes;
     } else p.dropped += bytes;
     p.options.onOutput?.(text);
@@ -238,6 +251,7 @@ export class Session {
       outcome: p.timedOut ? 'timed-out' : outcome,
       exitCode,
       output: p.chunks.join(''),
+      timing: p.timing.toString(),
       droppedBytes: p.dropped,
       durationMs: Math.round(performance.now() - p.started),
     });

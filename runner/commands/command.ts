@@ -28,6 +28,8 @@ export interface Command<O extends ParseArgsOptionsConfig = ParseArgsOptionsConf
   /** Its lines of the usage text, starting with the command's name and arguments. */
   usage: string;
   options: O;
+  /** Rewrites its arguments before they are parsed (an option that may go without its value). */
+  arguments?: (argv: string[]) => string[];
   /** What may follow the command: no word, exactly one, or any number (none: all chapters). */
   takes: 'nothing' | 'one' | 'any';
   run(invocation: Invocation<O>): Promise<number>;
@@ -49,7 +51,8 @@ export function parseInvocation<O extends ParseArgsOptionsConfig>(
 ): Invocation<O> {
   let parsed: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>;
   try {
-    parsed = parseArgs({ args: argv, options: command.options, allowPositionals: true, strict: true });
+    const args = command.arguments ? command.arguments(argv) : argv;
+    parsed = parseArgs({ args, options: command.options, allowPositionals: true, strict: true });
   } catch (e) {
     const option = /'(--?[\w-]+)/.exec((e as Error).message)?.[1];
     const flag = option?.replace(/^-+/, '');

@@ -134,6 +134,8 @@ export const TOOLS: Record<string, Tool> = {
     fedora: 'wqy-microhei-fonts',
   },
   sshd: pkg('tests', 'openssh-server'),
+  // labbook export --asciicast: its test plays the v2 recording with asciinema 2.2.
+  asciinema: pkg('tests', 'asciinema'),
 
   // labbook vm.
   debootstrap: pkg('vm', 'debootstrap'),

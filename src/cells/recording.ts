@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type Capability, isCapability } from './capabilities.ts';
+import { coversOutput, TIMING } from './timing.ts';
 
 export const CELL_STATUSES = ['passed', 'failed', 'timed-out', 'skipped', 'error'] as const;
 export type CellStatus = (typeof CELL_STATUSES)[number];
@@ -34,6 +35,8 @@ export const cellRecording = z
     output: z.string(),
     /** Bytes of output dropped beyond the per-cell cap. */
     droppedBytes: z.number().int().nonnegative(),
+    /** When each piece of the output came (after droppedBytes, where the runner puts it), `OFFSET:LENGTH` in ms and units (timing.ts). */
+    timing: z.string().regex(TIMING, 'pairs of OFFSET:LENGTH separated by spaces').optional(),
     // After the output, as the runner writes a cell: a recording read and written again keeps its
     // key order, so putting in one cell changes only that cell's lines.
     status: z.enum(CELL_STATUSES),
@@ -56,6 +59,10 @@ export const cellRecording = z
   .refine((c) => c.status !== 'skipped' || c.missing !== undefined, {
     message: 'a skipped cell says which capability its target lacks ("missing")',
     path: ['missing'],
+  })
+  .refine((c) => c.timing === undefined || coversOutput(c.timing, c.output.length), {
+    message: 'its timing does not cover its output, piece by piece in order',
+    path: ['timing'],
   });
 export type CellRecording = z.infer<typeof cellRecording>;
 

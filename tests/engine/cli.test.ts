@@ -105,7 +105,11 @@ describe('labbook record and check', () => {
 
   it('fails on a recorded output that differs, with a diff', async () => {
     const r = JSON.parse(readFileSync(recording, 'utf8'));
-    r.cells.find((c: { id: string }) => c.id === 'functions-persist').output = 'LOUD\r\n';
+    // Another output, and its timing with it (a recording's timing covers its output).
+    Object.assign(
+      r.cells.find((c: { id: string }) => c.id === 'functions-persist'),
+      { output: 'LOUD\r\n', timing: '0:6' },
+    );
     writeFileSync(recording, JSON.stringify(r));
     const check = await cli('check', chapter);
     expect(check.code).toBe(1);
@@ -209,8 +213,14 @@ describe('labbook check --accept', () => {
     expect((await cli('record', chapterFile)).code).toBe(0);
     // An older recording: two cells printed otherwise.
     const r = JSON.parse(readFileSync(recordingFile, 'utf8'));
-    r.cells.find((c: { id: string }) => c.id === 'functions-persist').output = 'LOUD\r\n';
-    r.cells.find((c: { id: string }) => c.id === 'state-persists').output = 'bye\r\n';
+    Object.assign(
+      r.cells.find((c: { id: string }) => c.id === 'functions-persist'),
+      { output: 'LOUD\r\n', timing: '0:6' },
+    );
+    Object.assign(
+      r.cells.find((c: { id: string }) => c.id === 'state-persists'),
+      { output: 'bye\r\n', timing: '0:5' },
+    );
     writeFileSync(recordingFile, `${JSON.stringify(r, null, 2)}\n`);
     await git('init', '-q');
     await git('add', '.');
