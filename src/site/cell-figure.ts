@@ -123,7 +123,7 @@ export async function cellFigure(
   const meta = h('div.lab-meta', { dataPagefindIgnore: '' }, [
     ...statusBadges(rec, stale, t),
     ...where(main, t),
-    runControl(t),
+    runControl(t, !!rec?.output && !stale && !drawn),
   ]);
   const kernels = await otherKernels(cell, main, others, t);
   const body: ElementContent[] = [h(FENCE_SLOT), ...(shown ? [shown] : []), meta, ...(kernels ? [kernels] : [])];

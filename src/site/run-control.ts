@@ -5,6 +5,7 @@
  * reveals it when this tab has no runner link.
  *
  *   -> <div class="lab-run"><button type="button" data-lab-run>Run</button>
+ *        <button type="button" data-lab-replay>Replay</button>   (a cell with recorded output)
  *        <p class="lab-run-hint" hidden role="status">Start a runner with <code>sudo npx labbook serve</code> ...</p></div>
  */
 import type { Element, ElementContent } from 'hast';
@@ -17,9 +18,11 @@ function inlineCode(text: string): ElementContent[] {
   return splitBackticks(text).map((part) => (part.code ? h('code', part.text) : { type: 'text', value: part.text }));
 }
 
-export function runControl(t: Translate): Element {
+/** `replayable`: the figure shows recorded output, which Replay plays at the pace it came. */
+export function runControl(t: Translate, replayable = false): Element {
   return h('div.lab-run', [
     h('button', { type: 'button', dataLabRun: '' }, t('labbook.run')),
+    ...(replayable ? [h('button', { type: 'button', dataLabReplay: '' }, t('labbook.replay'))] : []),
     h('p.lab-run-hint', { hidden: true, role: 'status' }, inlineCode(t('labbook.runHint'))),
   ]);
 }

@@ -66,6 +66,8 @@ const en = {
   'labbook.home.notProven':
     'not proven: {{failed}} failed, {{notRecorded}} not recorded ({{passed}} passed, {{skipped}} skipped); recorded on or after {{date}}',
   'labbook.run': 'Run',
+  /** Plays the recorded output in the live terminal, at the pace it came. */
+  'labbook.replay': 'Replay',
   /** A data cell's raw snapshot, under its drawing; and why a snapshot could not be drawn. */
   'labbook.snapshot': 'The snapshot this is drawn from',
   'labbook.undrawable': 'cannot be drawn: {{why}}',
@@ -78,6 +80,8 @@ const en = {
   'labbook.live.interrupt': 'Interrupt (Ctrl-C)',
   'labbook.live.reset': 'Reset session',
   'labbook.live.compare': 'Compare with the recording',
+  'labbook.live.replaying': 'replaying the recording, at the pace it came…',
+  'labbook.live.replayStopped': 'replay stopped',
   'labbook.live.connecting': 'connecting to the runner…',
   'labbook.live.running': 'running…',
   'labbook.live.lost': 'lost the runner: reconnecting…',
@@ -131,6 +135,7 @@ const zhCN: Record<StringKey, string> = {
   'labbook.home.notProven':
     '未通过验证：失败 {{failed}} 个，未录制 {{notRecorded}} 个（通过 {{passed}} 个，跳过 {{skipped}} 个）；均录制于 {{date}} 及以后',
   'labbook.run': '运行',
+  'labbook.replay': '重放',
   'labbook.snapshot': '绘图所依据的快照',
   'labbook.undrawable': '无法绘制：{{why}}',
   'labbook.runHint': '运行 `sudo npx labbook serve` 启动运行器，然后打开它输出的链接。',
@@ -141,6 +146,8 @@ const zhCN: Record<StringKey, string> = {
   'labbook.live.interrupt': '中断（Ctrl-C）',
   'labbook.live.reset': '重置会话',
   'labbook.live.compare': '与录制结果比较',
+  'labbook.live.replaying': '正在按录制时的节奏重放录制结果…',
+  'labbook.live.replayStopped': '已停止重放',
   'labbook.live.connecting': '正在连接运行器…',
   'labbook.live.running': '运行中…',
   'labbook.live.lost': '与运行器的连接已断开，正在重新连接…',

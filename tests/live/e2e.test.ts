@@ -180,6 +180,30 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     }
   });
 
+  it('replays a recorded cell in the live terminal at the pace its output came, loading nothing before the click', async () => {
+    // No runner link: a replay needs none.
+    const page = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const fetched: string[] = [];
+    page.on('request', (r) => fetched.push(r.url()));
+    await page.goto(`${server.url}/matrix/`);
+    // Nothing of the terminal or the recordings comes with the page: only on the click.
+    expect(fetched.filter((u) => /xterm|recordings|\.json/.test(u))).toEqual([]);
+    // Recorded as "same on ev" at 0 ms and "ery kernel" 1.5 s later (tests/fixtures/site/matrix.recording.json).
+    await cell(page, 'same').locator('button[data-lab-replay]').click();
+    const rows = cell(page, 'same').locator('.xterm-rows');
+    await expect.poll(() => rows.textContent(), { timeout: 10_000 }).toContain('same on ev');
+    const first = Date.now();
+    expect(await rows.textContent()).not.toContain('same on every kernel');
+    await expect.poll(() => rows.textContent(), { timeout: 10_000 }).toContain('same on every kernel');
+    expect(Date.now() - first).toBeGreaterThan(1000);
+    const status = cell(page, 'same').locator('.lab-live-status');
+    await expect.poll(() => status.textContent()).toMatch(/^passed · exit 0/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('draws a data cell again from the live run, beside the recorded drawing it replaces', async () => {
     const link = runner.links.find((l) => l.startsWith(server.url)) ?? '';
     const { page, errors } = await openLink(link);

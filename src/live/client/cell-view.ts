@@ -139,8 +139,9 @@ export class CellView {
     this.status.textContent = text;
   }
 
-  output(data: string): void {
-    const bytes = encoder.encode(data).length;
+  /** Writes output as it comes; a replay's (`fromRunner` false) is not acknowledged to the runner. */
+  output(data: string, fromRunner = true): void {
+    const bytes = fromRunner ? encoder.encode(data).length : 0;
     if (this.raw.length < MAX_RAW) this.raw += data;
     this.term.write(data, () => {
       this.fit();

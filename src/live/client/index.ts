@@ -17,6 +17,7 @@ import type { CellStatus } from '../../cells/recording.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import { CellView } from './cell-view.ts';
 import { Connection } from './connection.ts';
+import { play, recordedCell } from './replay.ts';
 import { readRunnerLink } from './runner-link.ts';
 
 const LIVE = [
@@ -25,6 +26,8 @@ const LIVE = [
   'interrupt',
   'reset',
   'compare',
+  'replaying',
+  'replayStopped',
   'connecting',
   'running',
   'lost',
@@ -85,6 +88,8 @@ const views = new Map<string, CellView>();
 let connection: Connection | undefined;
 let running: CellView | undefined;
 let queue = Promise.resolve();
+/** The replay under way in a cell's terminal, by cell: set to stop it. */
+const replays = new Map<string, { stop: boolean }>();
 
 function onMessage(m: ServerMessage): void {
   if (m.type === 'output') views.get(m.cell)?.output(m.data);
@@ -128,17 +133,7 @@ function runCell(figure: HTMLElement): Promise<void> {
   if (!link) return Promise.resolve();
   connection ??= new Connection(link, chapter, onMessage, onState);
   const conn = connection;
-  let view = views.get(cell);
-  if (!view) {
-    view = new CellView(figure, t, {
-      runAbove: (v) => runAbove(v.figure),
-      interrupt: () => conn.send({ type: 'interrupt' }),
-      reset: () => conn.send({ type: 'reset' }),
-      ack: (bytes) => conn.send({ type: 'ack', bytes }),
-    });
-    views.set(cell, view);
-  }
-  const v = view;
+  const v = viewOf(figure);
   queue = queue.then(async () => {
     running = v;
     const done = v.start();
@@ -157,6 +152,58 @@ function runCell(figure: HTMLElement): Promise<void> {
     running = undefined;
   });
   return queue;
+}
+
+/** The cell's live terminal, made on its first Run or Replay. */
+function viewOf(figure: HTMLElement): CellView {
+  const cell = figure.dataset.cell ?? '';
+  let view = views.get(cell);
+  if (!view) {
+    view = new CellView(figure, t, {
+      runAbove: (v) => runAbove(v.figure),
+      interrupt: () => {
+        const replaying = replays.get(cell);
+        if (replaying) replaying.stop = true;
+        else connection?.send({ type: 'interrupt' });
+      },
+      reset: () => connection?.send({ type: 'reset' }),
+      ack: (bytes) => connection?.send({ type: 'ack', bytes }),
+    });
+    views.set(cell, view);
+  }
+  return view;
+}
+
+/**
+ * Plays the figure's recorded output in its terminal at the pace it came, then its status as
+ * recorded; in turn with runs, as in one terminal. No runner is needed.
+ */
+export function replay(button: HTMLButtonElement): void {
+  const figure = button.closest<HTMLElement>('figure[data-lab-cell]');
+  if (!figure) return;
+  const cell = figure.dataset.cell ?? '';
+  const view = viewOf(figure);
+  queue = queue.then(async () => {
+    const done = view.start();
+    view.say(t.live.replaying);
+    const replaying = { stop: false };
+    replays.set(cell, replaying);
+    try {
+      const run = await recordedCell(figure);
+      const whole = await play(
+        run,
+        (text) => view.output(text, false),
+        () => replaying.stop,
+      );
+      if (whole) view.end({ ...run, type: 'end', cell });
+      else view.abandon(t.live.replayStopped);
+    } catch (e) {
+      view.abandon((e as Error).message);
+    } finally {
+      replays.delete(cell);
+    }
+    await done;
+  });
 }
 
 /** Every cell above this one on the page, in order. */
