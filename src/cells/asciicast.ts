@@ -13,6 +13,7 @@
  * v2's times are absolute; v3's are intervals, its markers also say how each cell ended.
  * Hidden, setup and teardown cells are left out, as the page leaves them out.
  */
+import { didNotPass } from './compare.ts';
 import type { Cell } from './parse.ts';
 import { reasonText } from './reasons.ts';
 import type { CellRecording, Recording } from './recording.ts';
@@ -54,7 +55,7 @@ export function asciicast(recording: Recording, cells: Cell[], version: Asciicas
   for (const run of recording.cells) {
     const cell = shown.get(run.id);
     if (!cell) continue;
-    failed ||= run.status === 'failed' || run.status === 'timed-out' || run.status === 'error';
+    failed ||= didNotPass(run.status);
     clock += PAUSE_S;
     const label = version === 3 ? `${run.id}: ${run.exitCode === null ? run.status : `exit ${run.exitCode}`}` : run.id;
     events.push([clock, 'm', label]);

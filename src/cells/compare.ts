@@ -52,6 +52,10 @@ export function freshness(cells: Cell[], recording: Recording | undefined): Prob
   return problems;
 }
 
+/** A run that ended badly, whatever its recording: failed, timed out, or in error. */
+export const didNotPass = (status: CellRun['status']): boolean =>
+  status === 'failed' || status === 'timed-out' || status === 'error';
+
 /** What the comparison reads of a cell: the page knows these from its figure. */
 export type ComparedCell = Pick<Cell, 'id'> & Partial<Pick<Cell, 'compare' | 'volatile' | 'data' | 'expect'>>;
 
@@ -88,7 +92,7 @@ export function compareCell(cell: ComparedCell, fresh: CellRun, recorded?: CellR
     problems,
     ...(compared ? { compared } : {}),
   });
-  if (fresh.status === 'failed' || fresh.status === 'timed-out' || fresh.status === 'error') {
+  if (didNotPass(fresh.status)) {
     problems.push({
       cell: cell.id,
       kind: 'failed',

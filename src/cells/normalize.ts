@@ -63,7 +63,12 @@ const RULES: Rule[] = [
   { kind: 'lab', pattern: /(?<![\w.-])(?<v>\/[\w./-]+)\/runner\/shell\/[\w.-]+\.sh\b/g },
 ];
 
-const UNBOUND = new Set(['time', 'dur']);
+const UNBOUND = new Set(['time', 'dur', 'volatile']);
+
+/** A cell's own pattern as a rule: its named group `v`, or the whole match when it has none. */
+function volatileRule(source: string): Rule {
+  return { kind: 'volatile', pattern: new RegExp(/\(\?<v>/.test(source) ? source : `(?<v>${source})`, 'gm') };
+}
 
 /**
  * Volatile values to typed placeholders, each bound on first sight: the first PID seen is
@@ -98,25 +103,20 @@ export function normalize(raw: string, volatile?: string): string {
   const placeholders = new Placeholders();
   const bind = (kind: string, value: string) => placeholders.bind(kind, value);
   let text = plainText(raw);
-  if (volatile) {
-    text = text.replace(new RegExp(volatile, 'gm'), (...args) => {
-      const match = args[0] as string;
-      const v = (args.at(-1) as { v?: string } | undefined)?.v;
-      if (typeof v !== 'string') return '<volatile>';
-      const offset = match.lastIndexOf(v);
-      return `${match.slice(0, offset)}<volatile>${match.slice(offset + v.length)}`;
-    });
-  }
-  for (const { kind, pattern } of RULES) {
+  // The cell's own pattern first, so that nothing in what it covers is bound.
+  for (const { kind, pattern } of volatile ? [volatileRule(volatile), ...RULES] : RULES) {
     text = text.replace(pattern, (...args) => {
       const match = args[0] as string;
-      const groups = args.at(-1) as { v: string };
-      const offset = match.lastIndexOf(groups.v);
+      const groups = args.at(-1) as { v?: string };
+      // A group v that took no part in the match (a cell's optional one) leaves the match as it is.
+      const { v } = groups;
+      if (v === undefined) return match;
+      const offset = match.lastIndexOf(v);
       // Several PIDs in one field (NSpid) are bound one by one.
-      const value = groups.v.replace(/\d+/g, (n) => (kind === 'pid' ? bind(kind, n) : n));
-      // Times and durations are independent readings: equal or not, they carry no identity.
-      const replaced = kind === 'pid' ? value : UNBOUND.has(kind) ? `<${kind}>` : bind(kind, groups.v);
-      return match.slice(0, offset) + replaced + match.slice(offset + groups.v.length);
+      const value = v.replace(/\d+/g, (n) => (kind === 'pid' ? bind(kind, n) : n));
+      // Times, durations and a cell's volatile part are readings: equal or not, they carry no identity.
+      const replaced = kind === 'pid' ? value : UNBOUND.has(kind) ? `<${kind}>` : bind(kind, v);
+      return match.slice(0, offset) + replaced + match.slice(offset + v.length);
     });
   }
   // A PID seen once is the same PID wherever it appears again as a whole word.

@@ -11,7 +11,7 @@
  */
 
 /** Pieces of output this close together are kept as one. */
-export const MERGE_MS = 20;
+const MERGE_MS = 20;
 
 export const TIMING = /^\d+:\d+(?: \d+:\d+)*$/;
 

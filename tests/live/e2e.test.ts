@@ -151,15 +151,23 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
 
   it('draws a live run in the font, size and width of the recording: 100 columns that fit a desktop column, and scroll inside their frame on a phone', async () => {
     const link = runner.links.find((l) => l.startsWith(server.url)) ?? '';
+    // One run, then the window narrowed: the live terminal follows the recording's font as it shrinks.
+    const { page, errors } = await openLink(link, { width: 1440, height: 900 });
+    await page.goto(`${server.url}/namespace/`);
+    await cell(page, 'ns-hello').locator('button[data-lab-run]').click();
+    const status = cell(page, 'ns-hello').locator('.lab-live-status');
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/^passed/);
     for (const viewport of [
       { width: 1440, height: 900 },
       { width: 375, height: 800 },
     ]) {
-      const { page, errors } = await openLink(link, viewport);
-      await page.goto(`${server.url}/namespace/`);
-      await cell(page, 'ns-hello').locator('button[data-lab-run]').click();
-      const status = cell(page, 'ns-hello').locator('.lab-live-status');
-      await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/^passed/);
+      await page.setViewportSize(viewport);
+      await expect
+        .poll(async () => {
+          const { live, recorded } = await geometry(page, 'ns-hello');
+          return Math.abs(live.size - recorded.size);
+        })
+        .toBeLessThan(0.5);
       const g = await geometry(page, 'ns-hello');
       expect(g.live.family, `${viewport.width}px`).toBe(g.recorded.family);
       expect(g.live.size).toBeCloseTo(g.recorded.size, 0);
@@ -175,9 +183,9 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
         expect(g.columns).toBeGreaterThan(g.recordedRoom);
         expect([g.recordedScrolls, g.liveScrolls]).toEqual([true, true]);
       }
-      expect(errors).toEqual([]);
-      await page.context().close();
     }
+    expect(errors).toEqual([]);
+    await page.context().close();
   });
 
   it('replays a recorded cell in the live terminal at the pace its output came, loading nothing before the click', async () => {
@@ -200,6 +208,19 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     expect(Date.now() - first).toBeGreaterThan(1000);
     const status = cell(page, 'same').locator('.lab-live-status');
     await expect.poll(() => status.textContent()).toMatch(/^passed · exit 0/);
+    // Again, and Interrupt between the two pieces: the rest never comes.
+    await cell(page, 'same').locator('button[data-lab-replay]').click();
+    // The terminal starts afresh: the first piece alone.
+    await expect
+      .poll(async () => {
+        const text = (await rows.textContent()) ?? '';
+        return text.includes('same on ev') && !text.includes('same on every kernel');
+      })
+      .toBe(true);
+    await cell(page, 'same').getByRole('button', { name: 'Interrupt (Ctrl-C)' }).click();
+    await expect.poll(() => status.textContent()).toBe('replay stopped');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await rows.textContent()).not.toContain('same on every kernel');
     expect(errors).toEqual([]);
     await page.context().close();
   });

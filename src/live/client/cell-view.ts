@@ -263,7 +263,8 @@ export class CellView {
  */
 function recordedFont(within: HTMLElement): { fontFamily: string; fontSize: number; lineHeight: number } {
   const probe = element('pre', 'lab-terminal');
-  probe.style.visibility = 'hidden';
+  // Out of the flow: measuring must not resize the figure it observes.
+  probe.style.cssText = 'position: absolute; visibility: hidden';
   within.append(probe);
   // Read before the probe goes: a removed element's computed style is empty.
   const { fontFamily, fontSize: size, lineHeight: line } = getComputedStyle(probe);

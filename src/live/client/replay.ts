@@ -6,7 +6,7 @@
  */
 import { matrixEntry, recordingDir } from '../../cells/matrix.ts';
 import type { CellRecording, Recording } from '../../cells/recording.ts';
-import { type Piece, pieces } from '../../cells/timing.ts';
+import { pieces } from '../../cells/timing.ts';
 
 const RECORDINGS = import.meta.glob<string>('../../content/recordings/*/*.json', { query: '?url', import: 'default' });
 
@@ -26,7 +26,7 @@ export async function recordedCell(figure: HTMLElement): Promise<CellRecording> 
 
 /**
  * Writes each piece at its time after the start; resolves when all are written, or false as
- * soon as `stopped` says so (Interrupt, or another run in this terminal).
+ * soon as `stopped` says so (Interrupt).
  */
 export async function play(
   run: CellRecording,
@@ -34,8 +34,7 @@ export async function play(
   stopped: () => boolean,
 ): Promise<boolean> {
   const start = performance.now();
-  const all: Piece[] = pieces(run.output, run.timing);
-  for (const { ms, text } of all) {
+  for (const { ms, text } of pieces(run.output, run.timing)) {
     while (performance.now() - start < ms) {
       if (stopped()) return false;
       await new Promise((resolve) => setTimeout(resolve, Math.min(100, ms - (performance.now() - start))));
