@@ -5,6 +5,7 @@
  * nothing is faked.
  */
 import type { Capability } from '../src/cells/capabilities.ts';
+import { changeLines, type LabState } from '../src/cells/lab-state.ts';
 import type { Cell, Chapter } from '../src/cells/parse.ts';
 import type { CellRecording, Recording } from '../src/cells/recording.ts';
 import { Lab } from './lab.ts';
@@ -30,6 +31,11 @@ export interface RunOptions extends RunEvents {
    * about 10 times slower) needs longer, while the chapters keep the timeouts of a real host.
    */
   timeoutScale?: number;
+  /**
+   * Takes a snapshot of the lab's kernel objects after each cell that ran, and records what the
+   * cell changed (src/cells/lab-state.ts). On unless false (bench/snapshots.ts measures the cost).
+   */
+  snapshots?: boolean;
 }
 
 export async function runChapter(chapter: Chapter, slug: string, options: RunOptions): Promise<Recording> {
@@ -53,11 +59,12 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
       cells.flatMap((c) => c.requires),
     );
     const results: CellRecording[] = [];
+    const changes = options.snapshots === false ? undefined : await Changes.start(lab);
     // Once the lab's own shell is gone, so is the state every later cell needs: they are not run.
     let endedIn: string | undefined;
     for (const cell of ordered) {
       options.onCellStart?.(cell);
-      const result = endedIn
+      const ran = endedIn
         ? { ...notRun(cell), status: 'error' as const, labEndedIn: endedIn }
         : await runCell(
             lab,
@@ -69,6 +76,8 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
             options.timeoutScale,
           );
       if (!endedIn && !lab.shell.alive) endedIn = cell.id;
+      const change = changes && !endedIn && ran.status !== 'skipped' ? await changes.after() : undefined;
+      const result: CellRecording = change ? { ...ran, change } : ran;
       results.push(result);
       options.onCellEnd?.(cell, result);
     }
@@ -82,6 +91,32 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
     };
   } finally {
     await lab.close();
+  }
+}
+
+/**
+ * What each cell changes in the lab's kernel objects: the state after a cell is the state before
+ * the next one, so a run takes one snapshot per cell, and one before the first.
+ */
+export class Changes {
+  private readonly lab: Lab;
+  private state: LabState;
+
+  private constructor(lab: Lab, state: LabState) {
+    this.lab = lab;
+    this.state = state;
+  }
+
+  static async start(lab: Lab): Promise<Changes> {
+    return new Changes(lab, await lab.state());
+  }
+
+  /** What changed since the last snapshot: the last cell's doing (and its background jobs'). */
+  async after(): Promise<string[]> {
+    const next = await this.lab.state();
+    const lines = changeLines(this.state, next);
+    this.state = next;
+    return lines;
   }
 }
 

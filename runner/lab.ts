@@ -7,6 +7,7 @@
  * there goes through the target, so a lab behaves the same on every target.
  */
 
+import { type LabState, parseLabState } from '../src/cells/lab-state.ts';
 import type { SessionSpec } from '../src/cells/schema.ts';
 import { DEFAULT_SESSION } from '../src/cells/schema.ts';
 import { Session } from './session.ts';
@@ -85,6 +86,15 @@ export class Lab {
       this.starting.set(name, starting);
     }
     return starting;
+  }
+
+  /**
+   * A snapshot of the lab's kernel objects (shell/lab-state.sh, one call on the target), from
+   * the lab's own namespaces: the lab's copy of the script, which a remote target has too.
+   */
+  async state(): Promise<LabState> {
+    const script = `exec nsenter --target ${this.pid1} --mount --net --pid --cgroup -- bash /run/labbook/shell/lab-state.sh`;
+    return parseLabState(await this.target.exec(script));
   }
 
   forEachSession(fn: (s: Session) => void): void {

@@ -12,6 +12,7 @@
  * (tests/unit/compare.test.ts follows the imports).
  */
 import { createTwoFilesPatch } from 'diff';
+import { unmetChangeExpectations } from './change.ts';
 import { normalize } from './normalize.ts';
 import type { Cell } from './parse.ts';
 import { reasonText } from './reasons.ts';
@@ -64,12 +65,17 @@ export type ComparedCell = Pick<Cell, 'id'> & Partial<Pick<Cell, 'compare' | 'vo
  * did not pass in words, for the messages (reasons.ts words a recording's reason; a page has it
  * in its language already).
  */
-export type CellRun = Pick<CellRecording, 'status' | 'output'> & { reason?: string };
+export type CellRun = Pick<CellRecording, 'status' | 'output' | 'change'> & { reason?: string };
 
 /** A recorded cell as compareCell reads it, its reason in English (the CLI's). */
 const asRun = (c: CellRecording): CellRun => {
   const reason = reasonText(c);
-  return { status: c.status, output: c.output, ...(reason ? { reason } : {}) };
+  return {
+    status: c.status,
+    output: c.output,
+    ...(c.change ? { change: c.change } : {}),
+    ...(reason ? { reason } : {}),
+  };
 };
 
 export interface CellComparison {
@@ -100,8 +106,8 @@ export function compareCell(cell: ComparedCell, fresh: CellRun, recorded?: CellR
     });
     return result(false);
   }
-  if (cell.data && fresh.status === 'passed') {
-    const unmet = structureProblems(cell, fresh.output);
+  if ((cell.data || cell.expect) && fresh.status === 'passed') {
+    const unmet = claimProblems(cell, fresh);
     if (unmet.length) {
       problems.push({ cell: cell.id, kind: 'failed', message: `${cell.id}: ${unmet.join('; ')}` });
       return result(false);
@@ -160,11 +166,14 @@ function describe(c: CellRun): string {
   return c.status === 'skipped' ? `skipped (${c.reason})` : c.status;
 }
 
-/** What is wrong with a data cell's output: unreadable, or an expectation that does not hold. */
-export function structureProblems(cell: Pick<Cell, 'data' | 'expect'>, output: string): string[] {
-  if (!cell.data) return [];
+/**
+ * What is wrong with a run's claims: a data cell's output unreadable, or an expectation about its
+ * structure, or about its change in the kernel (change.ts), that does not hold.
+ */
+export function claimProblems(cell: Pick<Cell, 'data' | 'expect'>, run: Pick<CellRun, 'output' | 'change'>): string[] {
+  if (!cell.data) return cell.expect ? unmetChangeExpectations(cell.expect, run.change) : [];
   try {
-    const s = readStructure(cell.data, output);
+    const s = readStructure(cell.data, run.output);
     return cell.expect ? unmetExpectations(s, cell.expect) : [];
   } catch (e) {
     return [(e as Error).message.split('\n')[0] ?? 'unreadable output'];

@@ -31,6 +31,7 @@ import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { parse as parseYaml } from 'yaml';
 import type { Capability } from './capabilities.ts';
+import { parseChangeExpect } from './change.ts';
 import { CellError, ChapterErrors } from './errors.ts';
 import { splitMeta } from './meta.ts';
 import {
@@ -134,17 +135,17 @@ export function readFence(fence: Fence, file: string, chapterRequires: Capabilit
   if (a.check && a.exit !== 0) throw fail('a check cell must exit 0', 'remove exit= from the check cell');
   if (a.setup && a.teardown) throw fail('a cell cannot be both setup and teardown', 'keep one of the two words');
   if (a.data && !a.title) throw fail(`a data=${a.data} cell has no title`, ATTRIBUTES.title.help);
-  if (!a.data && (a.title || a.expect || a.axes)) {
-    throw fail('title=, expect= and axes= go with data=', ATTRIBUTES.data.help);
-  }
+  if (!a.data && (a.title || a.axes)) throw fail('title= and axes= go with data=', ATTRIBUTES.data.help);
   if (a.volatile && (a.data || a.compare === 'status')) {
     throw fail('volatile= goes with a cell whose output is compared as text', ATTRIBUTES.volatile.help);
   }
   if (a.axes && a.data !== 'samples') throw fail('axes= goes with data=samples', ATTRIBUTES.axes.help);
-  if (a.expect && a.data) {
+  if (a.expect) {
     if (!a.check) throw fail('expect= states a claim: the cell must be a check', 'add the word check and claim="..."');
     try {
-      parseExpect(a.data, a.expect);
+      // Without data=, the claim is about what the cell changed in the kernel (change.ts).
+      if (a.data) parseExpect(a.data, a.expect);
+      else parseChangeExpect(a.expect);
     } catch (e) {
       throw fail(`expect=: ${(e as Error).message}`, ATTRIBUTES.expect.help);
     }

@@ -55,6 +55,8 @@ export const cellRecording = z
     sessionEnded: z.string().optional(),
     /** In error: the runner's own words (English), for what the fields above cannot say. */
     message: z.string().optional(),
+    /** What the cell changed in the lab's kernel objects, a line each (lab-state.ts); absent when no snapshot was taken. */
+    change: z.array(z.string()).optional(),
   })
   .refine((c) => c.status !== 'skipped' || c.missing !== undefined, {
     message: 'a skipped cell says which capability its target lacks ("missing")',

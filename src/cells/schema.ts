@@ -102,7 +102,7 @@ export const ATTRIBUTES = {
   },
   expect: {
     schema: z.string().min(1),
-    help: 'with data and check: facts about the structure, separated by ";": expect="peer veth0 in c1"',
+    help: 'with check: facts about the structure with data=, else about what the cell changed in the kernel, separated by ";": expect="peer veth0 in c1", expect="+ namespace net ns1"',
   },
   axes: {
     schema: z.string().regex(/^[^|]+\|[^|]+$/, { error: 'must be two labels separated by |' }),

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CAPABILITIES } from '../../src/cells/capabilities.ts';
+import { CHANGE_EXPECTATIONS, parseChangeExpect } from '../../src/cells/change.ts';
 import { ATTRIBUTES, type AttributeName, cellAttributes } from '../../src/cells/schema.ts';
 import { DATA_KINDS, EXPECTATIONS, parseExpect } from '../../src/cells/structure/index.ts';
 
@@ -67,7 +68,10 @@ describe("README's table of expectations", () => {
   const rows = table('| kind | expectations |');
 
   it('lists the expectations of each kind as the code reads them', () => {
-    expect(Object.fromEntries(rows.map(([kind, forms]) => [spans(kind)[0], spans(forms)]))).toEqual(EXPECTATIONS);
+    expect(Object.fromEntries(rows.map(([kind, forms]) => [spans(kind)[0], spans(forms)]))).toEqual({
+      ...EXPECTATIONS,
+      change: CHANGE_EXPECTATIONS,
+    });
   });
 
   it('gives forms that expect= accepts, once their words in capitals are filled in', () => {
@@ -78,5 +82,10 @@ describe("README's table of expectations", () => {
       }
       expect(() => parseExpect(kind, 'peer')).toThrow(new RegExp(`not an expectation about ${kind}: write `));
     }
+    for (const form of CHANGE_EXPECTATIONS) {
+      const clause = form.replace(/\b[A-Z]+\b/g, 'x');
+      expect(parseChangeExpect(clause)).toEqual([clause]);
+    }
+    expect(() => parseChangeExpect('+ veth0')).toThrow(/not an expectation about a change: write /);
   });
 });

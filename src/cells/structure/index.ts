@@ -61,25 +61,35 @@ export const EXPECTATIONS: Record<Exclude<DataKind, 'samples'>, readonly string[
 };
 
 const pattern = (form: string) => new RegExp(`^${form.replace(/\b[A-Z]+\b/g, (w) => (w === 'N' ? '\\d+' : '\\S+'))}$`);
-const GRAMMAR = Object.fromEntries(
+export const GRAMMAR = Object.fromEntries(
   Object.entries(EXPECTATIONS).map(([kind, forms]) => [kind, forms.map(pattern)]),
 ) as Record<Exclude<DataKind, 'samples'>, RegExp[]>;
 
 type Clause = { words: string[]; text: string };
 
-/** Splits and checks `expect=` against the grammar of its kind; throws with what is wrong. */
-export function parseExpect(kind: DataKind, text: string): Clause[] {
-  if (kind === 'samples') throw new Error('data=samples takes no expect=');
+/**
+ * Splits `expect=` into its clauses, spaces tidied, each checked by `accepts`; throws with what
+ * is wrong, `write` saying what to write instead (for data= kinds here, and a change: change.ts).
+ */
+export function splitClauses(text: string, accepts: (clause: string) => boolean, write: string): string[] {
   const clauses = text
     .split(';')
     .map((c) => c.trim().replace(/\s+/g, ' '))
     .filter(Boolean);
   if (!clauses.length) throw new Error('expect= is empty');
-  for (const c of clauses) {
-    if (!GRAMMAR[kind].some((g) => g.test(c))) {
-      throw new Error(`"${c}" is not an expectation about ${kind}: write ${EXPECTATIONS[kind].join(', ')}`);
-    }
-  }
+  const wrong = clauses.find((c) => !accepts(c));
+  if (wrong !== undefined) throw new Error(`"${wrong}" is not an expectation about ${write}`);
+  return clauses;
+}
+
+/** Splits and checks `expect=` against the grammar of its kind; throws with what is wrong. */
+export function parseExpect(kind: DataKind, text: string): Clause[] {
+  if (kind === 'samples') throw new Error('data=samples takes no expect=');
+  const clauses = splitClauses(
+    text,
+    (c) => GRAMMAR[kind].some((g) => g.test(c)),
+    `${kind}: write ${EXPECTATIONS[kind].join(', ')}`,
+  );
   return clauses.map((c) => ({ text: c, words: c.split(' ') }));
 }
 
@@ -93,15 +103,7 @@ export function unmetExpectations(s: Structure, expect: string): string[] {
 
 function holds(s: Exclude<Structure, { kind: 'samples' }>, w: string[]): boolean {
   const [verb, a = '', , b = ''] = w;
-  if (s.kind === 'network') {
-    const i = interfaceOf(s.model, a);
-    if (!i) return false;
-    if (verb === 'peer' && w[2] === 'in') return i.peer?.split('/')[0] === b;
-    if (verb === 'peer') return i.peer === b || i.peer?.split('/')[1] === b;
-    if (verb === 'master') return i.master?.split('/')[1] === b;
-    if (verb === 'parent') return i.parent === b || i.parent?.split('/')[1] === b;
-    return i.kind === b;
-  }
+  if (s.kind === 'network') return networkHolds(s.model, w);
   if (s.kind === 'processes') {
     const all = s.model.namespaces.flatMap((ns) => ns.processes.map((p) => ({ ns, p })));
     const isPid1 = (x: (typeof all)[number], comm: string) =>
@@ -113,6 +115,18 @@ function holds(s: Exclude<Structure, { kind: 'samples' }>, w: string[]): boolean
   }
   if (verb === 'file') return s.model.files.some((f) => f.path === a && f.from === b);
   return s.model.whiteouts.some((x) => x.path === a && x.layer === b);
+}
+
+/** Whether a clause of the network kind (its words) holds: for data=network and for a cell's change (change.ts). */
+export function networkHolds(model: NetworkModel, w: string[]): boolean {
+  const [verb, a = '', , b = ''] = w;
+  const i = interfaceOf(model, a);
+  if (!i) return false;
+  if (verb === 'peer' && w[2] === 'in') return i.peer?.split('/')[0] === b;
+  if (verb === 'peer') return i.peer === b || i.peer?.split('/')[1] === b;
+  if (verb === 'master') return i.master?.split('/')[1] === b;
+  if (verb === 'parent') return i.parent === b || i.parent?.split('/')[1] === b;
+  return i.kind === b;
 }
 
 /**
