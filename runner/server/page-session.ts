@@ -17,7 +17,7 @@ import type { Capability } from '../../src/cells/capabilities.ts';
 import type { Cell, Chapter } from '../../src/cells/parse.ts';
 import { type Reason, reasonOf } from '../../src/cells/reasons.ts';
 import { HIGH_WATER_BYTES, LOW_WATER_BYTES, type ServerMessage } from '../../src/protocol/messages.ts';
-import { runCell } from '../chapter-run.ts';
+import { Changes, runCell } from '../chapter-run.ts';
 import { Lab } from '../lab.ts';
 import { probeCapabilities } from '../probe.ts';
 import type { Target } from '../target.ts';
@@ -44,6 +44,8 @@ export class PageSession {
   /** Cells run in this lab: a hidden setup cell runs once, before the first cell after it. */
   private readonly done = new Set<string>();
   private running?: Cell;
+  /** The lab's last snapshot, while every cell since was run with one (a run that asks for none forgets it). */
+  private changes?: Changes;
   private unacked = 0;
   private paused = false;
   private expiry?: NodeJS.Timeout;
@@ -82,7 +84,8 @@ export class PageSession {
     this.client?.send(JSON.stringify(message));
   }
 
-  async run(chapter: Chapter, cell: Cell, code: string): Promise<void> {
+  /** `change`: also say what each cell run changed in the kernel (a snapshot after it, one before the first). */
+  async run(chapter: Chapter, cell: Cell, code: string, change = false): Promise<void> {
     if (this.running) {
       this.send({ type: 'error', message: `the cell "${this.running.id}" is still running: wait, or interrupt it` });
       return;
@@ -90,6 +93,8 @@ export class PageSession {
     this.running = cell;
     try {
       const lab = await this.labReady();
+      if (!change) this.changes = undefined;
+      else this.changes ??= await Changes.start(lab);
       const before = chapter.cells.slice(0, chapter.cells.indexOf(cell));
       const setups = before.filter((c) => c.role === 'setup' && !this.done.has(c.id));
       for (const c of [...setups, cell]) {
@@ -104,7 +109,8 @@ export class PageSession {
           c === cell ? code : c.code,
         );
         this.done.add(c.id);
-        this.end(c, r.status, r.exitCode, r.durationMs, reasonOf(r));
+        const lines = r.status !== 'skipped' ? await this.changes?.after() : undefined;
+        this.end(c, r.status, r.exitCode, r.durationMs, reasonOf(r), lines);
       }
     } catch (e) {
       this.end(cell, 'error', null, 0, { message: (e as Error).message });
@@ -114,8 +120,15 @@ export class PageSession {
   }
 
   /** How a cell ended, with why it did not pass as data: the page says it in its language. */
-  private end(cell: Cell, status: EndStatus, exitCode: number | null, durationMs: number, reason: Reason = {}): void {
-    this.send({ type: 'end', cell: cell.id, status, exitCode, durationMs, ...reason });
+  private end(
+    cell: Cell,
+    status: EndStatus,
+    exitCode: number | null,
+    durationMs: number,
+    reason: Reason = {},
+    change?: string[],
+  ): void {
+    this.send({ type: 'end', cell: cell.id, status, exitCode, durationMs, ...reason, ...(change ? { change } : {}) });
   }
 
   async interrupt(): Promise<void> {
@@ -131,6 +144,7 @@ export class PageSession {
     this.lab = undefined;
     this.found.clear();
     this.done.clear();
+    this.changes = undefined;
     if (old) await (await old.catch(() => undefined))?.close();
     this.send({ type: 'reset' });
   }

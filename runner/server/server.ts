@@ -197,7 +197,7 @@ export async function serve(options: ServeOptions): Promise<RunnerServer> {
         case 'run': {
           const found = lookUp(catalog, pageSession.chapter, m, options.allowEdit);
           if (!found.ok) return reply({ type: 'error', message: found.reason });
-          return void pageSession.run(found.chapter, found.cell, found.code);
+          return void pageSession.run(found.chapter, found.cell, found.code, m.change === true);
         }
         case 'interrupt':
           return void pageSession.interrupt();

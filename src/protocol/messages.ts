@@ -52,6 +52,8 @@ export const clientMessage = z.discriminatedUnion('type', [
     hash: z.string().regex(/^[a-f0-9]{16}$/),
     /** Edited code: refused unless the runner was started with --allow-edit. */
     code: z.string().max(MAX_MESSAGE_BYTES).optional(),
+    /** The reader asks what the cell changes in the kernel: its end message then has `change`. */
+    change: z.literal(true).optional(),
   }),
   z.strictObject({ type: z.literal('interrupt') }),
   z.strictObject({ type: z.literal('reset') }),
@@ -82,6 +84,8 @@ export type ServerMessage =
       status: CellStatus;
       exitCode: number | null;
       durationMs: number;
+      /** What it changed in the lab's kernel objects (src/cells/lab-state.ts), when the run asked. */
+      change?: string[];
     } & Reason)
   | { type: 'reset' }
   /**

@@ -28,7 +28,7 @@
 import type { Element, ElementContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { h } from 'hastscript';
-import { structureProblems } from '../cells/compare.ts';
+import { claimProblems } from '../cells/compare.ts';
 import { plainText } from '../cells/normalize.ts';
 import type { Cell } from '../cells/parse.ts';
 import type { CellRecording } from '../cells/recording.ts';
@@ -97,6 +97,27 @@ async function drawing(
   return h('div.lab-drawing', { dataLabDrawing: cell.data }, [picture, raw]);
 }
 
+/** Up to this many lines of change are shown open; more are one click away. */
+const OPEN_CHANGE_LINES = 8;
+
+/**
+ * What the recorded run changed in the kernel (src/cells/lab-state.ts), a line each, readable
+ * without JavaScript:
+ *
+ *   <details class="lab-change" open><summary>What it changed in the kernel (2)</summary>
+ *     <ul><li data-op="+"><code>+ namespace net ns1</code></li>...</ul></details>
+ */
+export function changeList(change: string[] | undefined, t: Translate): Element | undefined {
+  if (!change?.length) return undefined;
+  return h('details.lab-change', { open: change.length <= OPEN_CHANGE_LINES, dataPagefindIgnore: '' }, [
+    h('summary', t('labbook.change', { count: change.length })),
+    h(
+      'ul',
+      change.map((line) => h('li', { dataOp: line[0] }, [h('code', line)])),
+    ),
+  ]);
+}
+
 export async function cellFigure(
   cell: Cell,
   { main, others }: { main: EntryRun; others: EntryRun[] },
@@ -116,19 +137,23 @@ export async function cellFigure(
   if (output && !drawn) output.properties.ariaLabel = t('labbook.output');
   // A check's output is folded away; a diagram beside it, or its own drawing, stays in view
   // under the claim.
-  const inView = cell.check ? [...(drawn && output ? [output] : []), ...(beside ? [beside] : [])] : [];
+  const changed = !stale && !cell.hidden ? changeList(rec?.change, t) : undefined;
+  const inView = cell.check
+    ? [...(drawn && output ? [output] : []), ...(beside ? [beside] : []), ...(changed ? [changed] : [])]
+    : [];
   const folded = cell.check && drawn ? undefined : output;
-  const shown = beside && !cell.check ? h('div.lab-beside', folded ? [folded, beside] : [beside]) : folded;
+  const besideShown = beside && !cell.check ? h('div.lab-beside', folded ? [folded, beside] : [beside]) : folded;
+  const shown = [...(besideShown ? [besideShown] : []), ...(changed && !cell.check ? [changed] : [])];
   // Repeated under every cell: kept out of the search index.
   const meta = h('div.lab-meta', { dataPagefindIgnore: '' }, [
     ...statusBadges(rec, stale, t),
     ...where(main, t),
-    runControl(t, !!rec?.output && !stale && !drawn),
+    runControl(t, !!rec?.output && !stale && !drawn, !!cell.expect && !cell.data),
   ]);
   const kernels = await otherKernels(cell, main, others, t);
-  const body: ElementContent[] = [h(FENCE_SLOT), ...(shown ? [shown] : []), meta, ...(kernels ? [kernels] : [])];
+  const body: ElementContent[] = [h(FENCE_SLOT), ...shown, meta, ...(kernels ? [kernels] : [])];
   // A structural claim holds only if the recorded snapshot shows it.
-  const verified = rec?.status === 'passed' && !stale && !structureProblems(cell, rec.output).length;
+  const verified = rec?.status === 'passed' && !stale && !claimProblems(cell, rec).length;
   const claim = cell.claim ?? cell.id;
   return h(
     'figure.lab-cell',

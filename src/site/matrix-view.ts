@@ -32,7 +32,7 @@
  */
 import type { Element, ElementContent } from 'hast';
 import { h } from 'hastscript';
-import { compareCell, structureProblems } from '../cells/compare.ts';
+import { claimProblems, compareCell } from '../cells/compare.ts';
 import { plainText } from '../cells/normalize.ts';
 import type { Cell } from '../cells/parse.ts';
 import { reasonText } from '../cells/reasons.ts';
@@ -96,7 +96,7 @@ async function difference(cell: Cell, main: EntryRun, run: EntryRun, rec: CellRe
     return [legend, diffPre(diff), label, await ownOutput(cell, run, rec, t)];
   }
   // A data cell that passed but whose snapshot breaks an expectation says which.
-  const unmet = rec.status === 'passed' ? structureProblems(cell, rec.output) : [];
+  const unmet = rec.status === 'passed' ? claimProblems(cell, rec) : [];
   const said: ElementContent[] = [h('p', [...statusBadges(rec, false, t), ...unmet.map((u) => h('span', u))])];
   if (!rec.output) return said;
   return [...said, await ownOutput(cell, run, rec, t)];

@@ -70,6 +70,10 @@ const en = {
   'labbook.replay': 'Replay',
   /** A data cell's raw snapshot, under its drawing; and why a snapshot could not be drawn. */
   'labbook.snapshot': 'The snapshot this is drawn from',
+  /** Over the list of what a cell changed in the lab's kernel objects (cell-figure.ts changeList). */
+  'labbook.change': 'What it changed in the kernel ({{count}})',
+  /** Beside Run: the reader's run also takes snapshots of the lab's kernel objects. */
+  'labbook.runChange': 'show what it changes in the kernel',
   'labbook.undrawable': 'cannot be drawn: {{why}}',
   'labbook.runHint': 'Start a runner with `sudo npx labbook serve` and open the link it prints.',
   /** Said on an https page (the published site), where the runner must allow its origin. */
@@ -92,6 +96,8 @@ const en = {
   'labbook.live.comparedWith': 'Compared with the recording on {{kernel}}.',
   /** A drawing made again from the reader's live run: its title, said so. */
   'labbook.live.drawnLive': '{{title}} (drawn from your run)',
+  /** Over what the reader's run changed in the kernel, under its terminal. */
+  'labbook.live.change': 'What your run changed in the kernel ({{count}})',
 };
 
 export type StringKey = keyof typeof en;
@@ -137,6 +143,8 @@ const zhCN: Record<StringKey, string> = {
   'labbook.run': '运行',
   'labbook.replay': '重放',
   'labbook.snapshot': '绘图所依据的快照',
+  'labbook.change': '它在内核中改变了什么（{{count}} 项）',
+  'labbook.runChange': '显示它在内核中改变了什么',
   'labbook.undrawable': '无法绘制：{{why}}',
   'labbook.runHint': '运行 `sudo npx labbook serve` 启动运行器，然后打开它输出的链接。',
   'labbook.live.runHintPublished':
@@ -156,6 +164,7 @@ const zhCN: Record<StringKey, string> = {
   'labbook.live.differs': '与录制结果的差异（− 录制，+ 本次运行）：',
   'labbook.live.comparedWith': '比较对象为 {{kernel}} 上的录制结果。',
   'labbook.live.drawnLive': '{{title}}（根据你本次运行的结果绘制）',
+  'labbook.live.change': '你本次运行在内核中改变了什么（{{count}} 项）',
 };
 
 /** The site's languages, by Starlight's `lang` of each locale (astro.config.mjs). */

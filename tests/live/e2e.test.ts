@@ -225,6 +225,38 @@ describe.skipIf(!hasChromium())(`live runs in headless Chromium (${CHROMIUM})`, 
     await page.context().close();
   });
 
+  it('shows what a live run changed in the kernel, and verifies a claim about it, when the reader asks', async () => {
+    const link = runner.links.find((l) => l.startsWith(server.url)) ?? '';
+    const { page, errors } = await openLink(link);
+    await page.goto(`${server.url}/virtual-nics/`);
+    const bridge = cell(page, 'bridge-create');
+    await bridge.locator('summary.lab-claim').click();
+    // A check whose claim is about the change asks for it unless the reader unticks it.
+    const ask = bridge.locator('input[data-lab-change]');
+    expect(await ask.isChecked()).toBe(true);
+    await bridge.locator('button[data-lab-run]').click();
+    const live = bridge.locator('.lab-live .lab-change li');
+    await expect.poll(() => live.count(), { timeout: 30_000 }).toBeGreaterThan(6);
+    expect(await live.first().textContent()).toBe('+ namespace net ns1');
+    await bridge.getByRole('button', { name: 'Compare with the recording' }).click();
+    expect(await bridge.locator('.lab-live-diff').textContent()).toContain('Same as the recording');
+    // Unticked, the next run takes no snapshot: the claim about the change cannot be verified.
+    await ask.uncheck();
+    await bridge.getByRole('button', { name: 'Reset session' }).click();
+    await bridge.locator('button[data-lab-run]').click();
+    // The new run has started once the last comparison is hidden, and ended once it passed.
+    const status = bridge.locator('.lab-live-status');
+    const diff = bridge.locator('.lab-live-diff');
+    await expect
+      .poll(async () => `${await diff.isHidden()} ${await status.textContent()}`, { timeout: 30_000 })
+      .toMatch(/^true passed/);
+    expect(await live.count()).toBe(0);
+    await bridge.getByRole('button', { name: 'Compare with the recording' }).click();
+    expect(await bridge.locator('.lab-live-diff').textContent()).toContain('this run took no snapshots');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('draws a data cell again from the live run, beside the recorded drawing it replaces', async () => {
     const link = runner.links.find((l) => l.startsWith(server.url)) ?? '';
     const { page, errors } = await openLink(link);

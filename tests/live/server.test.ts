@@ -14,7 +14,7 @@ import { connect as connectTo, Page as PageClient, SITE, testRunner } from './pa
 
 const token = newToken();
 const fixture = (name: string) => new URL(`../fixtures/${name}.md`, import.meta.url).pathname;
-const catalog = loadCatalog(['basic', 'live'].map((slug) => ({ slug, file: fixture(slug) })));
+const catalog = loadCatalog(['basic', 'live', 'change'].map((slug) => ({ slug, file: fixture(slug) })));
 const cell = (id: string) =>
   [...catalog.chapters.values()].flatMap((c) => c.cells).find((c) => c.id === id) ?? expect.unreachable();
 let strict: RunnerServer;
@@ -87,7 +87,7 @@ describe('HTTP', () => {
     const ok = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Origin: SITE } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe(SITE);
-    expect(await ok.json()).toMatchObject({ chapters: ['basic', 'live'], allowEdit: false });
+    expect(await ok.json()).toMatchObject({ chapters: ['basic', 'live', 'change'], allowEdit: false });
     const foreign = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Origin: 'http://evil.example' } });
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
@@ -120,6 +120,18 @@ describe('a page session', () => {
     expect(await page.next('end')).toMatchObject({ cell: 'prepare', status: 'passed' });
     expect(await page.next('end')).toMatchObject({ cell: 'functions-persist', status: 'passed', exitCode: 0 });
     expect(page.output()).toBe('QUIET\r\n');
+    page.close();
+  });
+
+  it('says what a cell changed in the kernel when the page asks, and only then', async () => {
+    const page = await Page.open(strict, { chapter: 'change' });
+    await page.next('ready');
+    page.send(run('pair', { change: true }));
+    const end = await page.next('end');
+    expect(end).toMatchObject({ cell: 'pair', status: 'passed' });
+    expect(end.change).toContain('+ link veth1 in ns1 (veth, peer veth0 in lab, down)');
+    page.send(run('wrong-claim'));
+    expect(await page.next('end')).not.toHaveProperty('change');
     page.close();
   });
 

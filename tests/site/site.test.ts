@@ -126,6 +126,12 @@ describe('the built site', () => {
         const shown = words(textOf((select('pre.lab-terminal', figure as Element) ?? figure) as Element)).join('');
         if (expected) expect(shown, where).toContain(expected);
         expect(selectAll('button[data-lab-run]', figure as Element), where).toHaveLength(1);
+        // What the recorded run changed in the kernel, a line each, as recorded.
+        const change = main.current ? (rec?.change ?? []) : [];
+        expect(
+          selectAll('.lab-change li', figure as Element).map((li) => textOf(li)),
+          where,
+        ).toEqual(change);
       }
     }
   });
@@ -239,6 +245,12 @@ describe.skipIf(!hasChromium())(E2E, () => {
     expect(await diagrams.count()).toBe(2);
     expect((await diagrams.first().boundingBox())?.height).toBeGreaterThan(20);
     await page.context().close();
+    // What a cell changed in the kernel, under its claim, open.
+    const nics = (await open('/virtual-nics/', false)).page;
+    const lines = nics.locator('[data-cell="bridge-create"] .lab-change li:visible');
+    expect(await lines.first().textContent()).toBe('+ namespace net ns1');
+    expect(await lines.count()).toBeGreaterThan(6);
+    await nics.context().close();
   });
 
   it('runs the pages with JavaScript without console errors; Run says how to start a runner', async () => {

@@ -49,8 +49,9 @@ export class CellView {
   private unacked = 0;
   /** This run's output as received, for a data cell's drawing (capped like the runner's). */
   private raw = '';
-  /** How this run ended, once it has. */
-  private last?: Pick<CellRun, 'status' | 'reason'>;
+  /** How this run ended, once it has, and what it changed in the kernel when the reader asked. */
+  private last?: Pick<CellRun, 'status' | 'reason' | 'change'>;
+  private readonly changed: HTMLElement;
   /** The target of the runner that took this run (its ready message's), whose recording Compare takes. */
   private target?: string;
   private ended?: () => void;
@@ -81,7 +82,8 @@ export class CellView {
     host.style.background = TERMINAL_THEME.background;
     this.diff = element('div', 'lab-live-diff');
     this.diff.hidden = true;
-    root.append(bar, host, this.diff);
+    this.changed = element('div');
+    root.append(bar, host, this.changed, this.diff);
     // Inside a check's <details>, after its meta line; elsewhere after the figure's meta line.
     const meta = figure.querySelector('.lab-meta');
     meta?.after(root);
@@ -121,6 +123,7 @@ export class CellView {
     this.term.reset();
     this.raw = '';
     this.last = undefined;
+    this.changed.replaceChildren();
     this.term.resize(COLS, MIN_ROWS);
     this.diff.hidden = true;
     this.say(this.t.live.running);
@@ -154,7 +157,8 @@ export class CellView {
     this.term.write('', () => {
       this.flushAck();
       const reason = this.t.reason(m);
-      this.last = { status: m.status, ...(reason ? { reason } : {}) };
+      this.last = { status: m.status, ...(reason ? { reason } : {}), ...(m.change ? { change: m.change } : {}) };
+      if (m.change?.length) this.changed.replaceChildren(this.changeList(m.change));
       this.say(`${this.t.withReason(m.status, reason)} · ${this.t.exit(m.exitCode)} · ${formatDuration(m.durationMs)}`);
       this.status.dataset.status = m.status;
       if (m.status === 'passed' && this.figure.dataset.kind) {
@@ -166,6 +170,25 @@ export class CellView {
       this.ended?.();
       this.ended = undefined;
     });
+  }
+
+  /** The live run's change, as the page shows a recorded one (src/site/cell-figure.ts changeList). */
+  private changeList(change: string[]): HTMLElement {
+    const details = element('details', 'lab-change');
+    details.open = true;
+    const summary = element('summary');
+    summary.textContent = this.t.change(change.length);
+    const list = element('ul');
+    for (const line of change) {
+      const li = element('li');
+      li.dataset.op = line[0];
+      const code = element('code');
+      code.textContent = line;
+      li.append(code);
+      list.append(li);
+    }
+    details.append(summary, list);
+    return details;
   }
 
   /** Stops waiting for a run that will not end here (the runner went away). */

@@ -57,6 +57,8 @@ export interface Strings {
   comparedWith: (kernel: string) => string;
   /** The title of a drawing of the live run, said so. */
   drawnLive: (title: string) => string;
+  /** Over the list of what the live run changed in the kernel. */
+  change: (count: number) => string;
   live: Record<(typeof LIVE)[number], string>;
 }
 
@@ -79,6 +81,7 @@ function pageStrings(): Strings {
     runHintPublished: (origin) => say('live.runHintPublished', { origin }),
     comparedWith: (kernel) => say('live.comparedWith', { kernel }),
     drawnLive: (title) => say('live.drawnLive', { title }),
+    change: (count) => say('live.change', { count }),
     live: Object.fromEntries(LIVE.map((k) => [k, say(`live.${k}`)])) as Strings['live'],
   };
 }
@@ -147,7 +150,8 @@ function runCell(figure: HTMLElement): Promise<void> {
       return;
     }
     v.running(target);
-    conn.send({ type: 'run', cell, hash: figure.dataset.hash ?? '' });
+    const change = figure.querySelector<HTMLInputElement>('input[data-lab-change]')?.checked;
+    conn.send({ type: 'run', cell, hash: figure.dataset.hash ?? '', ...(change ? { change } : {}) });
     await done;
     running = undefined;
   });
