@@ -5,7 +5,7 @@
  * nothing is faked.
  */
 import type { Capability } from '../src/cells/capabilities.ts';
-import { changeLines, type LabState } from '../src/cells/lab-state.ts';
+import { carryOver, changeLines, type LabState } from '../src/cells/lab-state.ts';
 import type { Cell, Chapter } from '../src/cells/parse.ts';
 import type { CellRecording, Recording } from '../src/cells/recording.ts';
 import { Lab } from './lab.ts';
@@ -100,7 +100,7 @@ export async function runChapter(chapter: Chapter, slug: string, options: RunOpt
  */
 export class Changes {
   private readonly lab: Lab;
-  private state: LabState;
+  private state?: LabState;
 
   private constructor(lab: Lab, state: LabState) {
     this.lab = lab;
@@ -111,12 +111,22 @@ export class Changes {
     return new Changes(lab, await lab.state());
   }
 
-  /** What changed since the last snapshot: the last cell's doing (and its background jobs'). */
-  async after(): Promise<string[]> {
-    const next = await this.lab.state();
-    const lines = changeLines(this.state, next);
-    this.state = next;
-    return lines;
+  /**
+   * What changed since the last snapshot: the last cell's doing (and its background jobs'). A
+   * snapshot that fails (the reader's Ctrl-C in the lab's shell) ends the tracking: no later
+   * cell says what it changed, so a claim about its change fails as untaken.
+   */
+  async after(): Promise<string[] | undefined> {
+    if (!this.state) return undefined;
+    try {
+      const next = carryOver(this.state, await this.lab.state());
+      const lines = changeLines(this.state, next);
+      this.state = next;
+      return lines;
+    } catch {
+      this.state = undefined;
+      return undefined;
+    }
   }
 }
 

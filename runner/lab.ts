@@ -24,6 +24,10 @@ export const CELL_ENV = {
 
 export class LabError extends Error {}
 
+/** A snapshot of a busy lab (Docker, systemd) is some hundred KiB and takes a second on an emulated VM. */
+const MAX_STATE_BYTES = 16 << 20;
+const STATE_TIMEOUT_MS = 120_000;
+
 /** Removes what crashed runs left on this host (their cgroups), once per process. */
 export const sweepStaleLabs = (): Promise<void> => LOCAL.sweep();
 
@@ -31,6 +35,8 @@ export class Lab {
   private readonly sessions = new Map<string, Session>();
   private readonly starting = new Map<string, Promise<Session>>();
   private closed?: Promise<void>;
+  /** The shell that takes the lab's snapshots, started with the first. */
+  private observer?: Promise<Session>;
 
   /** The lab's own shell, its "lab" session: the lab lives as long as it does. */
   readonly shell: Session;
@@ -89,12 +95,27 @@ export class Lab {
   }
 
   /**
-   * A snapshot of the lab's kernel objects (shell/lab-state.sh, one call on the target), from
-   * the lab's own namespaces: the lab's copy of the script, which a remote target has too.
+   * A snapshot of the lab's kernel objects (`__lb_state` of shell/lab-state.sh), taken by a shell
+   * of its own in the lab's mount and network namespaces, outside its PID namespace and cgroup
+   * (shell/lab-observe.sh): no cell ever runs there or sees it. A command line of a session
+   * costs a few milliseconds where a call through the target (SSH to an emulated VM) costs a
+   * quarter of a second.
    */
   async state(): Promise<LabState> {
-    const script = `exec nsenter --target ${this.pid1} --mount --net --pid --cgroup -- bash /run/labbook/shell/lab-state.sh`;
-    return parseLabState(await this.target.exec(script));
+    this.observer ??= Session.start(
+      'observer',
+      ['bash', `${this.target.shellDir}/lab-observe.sh`, String(this.pid1)],
+      CELL_ENV,
+      this.target,
+    );
+    const observer = await this.observer;
+    const r = await observer.run('(__lb_state)', { timeoutMs: STATE_TIMEOUT_MS, maxOutputBytes: MAX_STATE_BYTES });
+    if (r.outcome !== 'ended' || r.exitCode !== 0 || r.droppedBytes) {
+      throw new LabError(
+        `the lab's snapshot ${r.outcome === 'ended' ? `ended with ${r.exitCode}` : r.outcome}${r.droppedBytes ? ', too large' : ''}`,
+      );
+    }
+    return parseLabState(r.output.replaceAll('\r\n', '\n'));
   }
 
   forEachSession(fn: (s: Session) => void): void {
@@ -113,6 +134,8 @@ export class Lab {
         await this.target.exec(sweep);
       } finally {
         for (const s of this.sessions.values()) s.close();
+        // It holds the lab's mount and network namespaces, which live as long as it does.
+        (await this.observer?.catch(() => undefined))?.close();
       }
     })().catch((e: Error) => {
       if (!this.target.lost) throw e;

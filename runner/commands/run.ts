@@ -1,7 +1,8 @@
 /**
  * `labbook run <chapter> [--cell ID]`: run a chapter in a fresh lab, printing each cell as it runs.
  * A cell fails as in `labbook check` (compareCell, without a recording): a data cell that exits 0
- * but whose snapshot breaks its `expect=` is a failure here too.
+ * but whose snapshot breaks its `expect=` is a failure here too. After each cell, what it changed
+ * in the kernel, a line each.
  */
 import { styleText } from 'node:util';
 import { resolveChapter } from '../../src/cells/chapters.ts';
@@ -36,6 +37,8 @@ export const run = defineCommand({
           const { problems } = compareCell(cell, r);
           if (problems.length) failed++;
           console.log(`${r.output && !r.output.endsWith('\n') ? '\n' : ''}→ ${statusLine(r)}`);
+          // What it changed in the kernel, as the page shows it under the cell.
+          for (const line of r.change ?? []) console.log(styleText('dim', `  ${line}`));
           if (r.status === 'passed') for (const p of problems) console.log(styleText('red', `  but ${p.message}`));
         },
       });

@@ -1,55 +1,99 @@
-#!/bin/bash
-# One snapshot of a lab's kernel objects, read by src/cells/lab-state.ts: the runner runs it
-# around each cell, in the lab's mount, net, pid and cgroup namespaces, as one call. It prints
-# sections that start with "@": its own PID (the reader leaves out it and its children), the
-# PIDs of the lab's sessions (the harness's own), every process, every namespace of every
-# process, the mounts of each mount namespace, the addresses and routes of each network
-# namespace, and the lab's cgroups. A process may end while this reads: what it cannot read
-# is left out, not an error.
-set -u
-echo "@self $$"
-for f in /run/labbook/*.pid; do
-  [ -f "$f" ] || continue
-  n=${f##*/}
-  echo "@session ${n%.pid} $(<"$f")"
-done
-# One cat for every status file: "Name:" starts each process's fields.
-echo "@processes"
-cat /proc/[0-9]*/status 2>/dev/null | awk -F'\t' '
-  function flush() { if (pid != "") print pid "\t" ppid "\t" nspid "\t" name; pid = "" }
-  $1 == "Name:" { flush(); name = $2 }
-  $1 == "Pid:" { pid = $2 }
-  $1 == "PPid:" { ppid = $2 }
-  $1 == "NSpid:" { nspid = $2; for (i = 3; i <= NF; i++) nspid = nspid " " $i }
-  END { flush() }'
-namespaces=$(find /proc/[0-9]*/ns -mindepth 1 -maxdepth 1 ! -name '*_for_children' -printf '%h %l\n' 2>/dev/null)
-echo "@namespaces"
-echo "$namespaces"
-# A process in each mount and network namespace, to read them through; a network namespace
-# that only a file holds (ip netns add) is entered through that file.
-declare -A mnt net
-while read -r dir link; do
-  pid=${dir#/proc/}
-  pid=${pid%/ns}
-  case $link in
-  mnt:*) mnt[$link]=${mnt[$link]:-$pid} ;;
-  net:*) net[$link]=${net[$link]:-$pid} ;;
-  esac
-done <<<"$namespaces"
-for link in "${!mnt[@]}"; do
-  echo "@mounts $link"
-  cat "/proc/${mnt[$link]}/mountinfo" 2>/dev/null
-done
-while read -r link path; do
-  [ -n "$link" ] && net[$link]=${net[$link]:-$path}
-done < <(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "nsfs" && $4 ~ /^net:/) print $4, $5 }' /proc/1/mountinfo)
-for link in "${!net[@]}"; do
-  at=${net[$link]}
-  [ "${at#/}" != "$at" ] || at=/proc/$at/ns/net
-  echo "@net $link"
-  printf 'addr show\nroute show\n' | nsenter --net="$at" ip -j -d -batch - 2>/dev/null
-done
-if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then echo "@cgroups v2"; else echo "@cgroups v1"; fi
-find /sys/fs/cgroup -mindepth 1 -type d -printf '%P\n' 2>/dev/null
-# A group that went while find read is left out, as a process that ended is.
-exit 0
+# __lb_state: one snapshot of a lab's kernel objects, read by src/cells/lab-state.ts. Sourced
+# by every session (session.rc); the lab's observer (lab-observe.sh: in the lab's mount and
+# network namespaces, outside its PID namespace and cgroup) runs it after each cell as
+# `(__lb_state)`. It prints sections that start with "@": the PIDs of the lab's sessions (the
+# harness's own), every process of the lab, every namespace of each, the mounts of each mount
+# namespace, the lab's cgroups, and the addresses and routes of each network namespace. A
+# process may end while this reads: what it cannot read is left out, not an error, and a
+# namespace that none of its processes can show any more has an empty section.
+#
+# On an emulated VM each process costs tens of milliseconds, so it starts few: a subshell, one
+# find for the namespaces of every process and the cgroups, one awk for the processes' status
+# and mountinfo files, and one ip per network namespace.
+__lb_state() {
+  set -u
+  echo "@state"
+  for f in /run/labbook/*.pid; do
+    [ -f "$f" ] && read -r pid <"$f" && n=${f##*/} && echo "@session ${n%.pid} $pid"
+  done
+  cgroup=v1
+  [ -e /sys/fs/cgroup/cgroup.controllers ] && cgroup=v2
+  # awk prints the sections on this script's output (fd 3 here) and, on its stderr, where to read
+  # each network namespace: a process's, or for one only a file holds (ip netns add) that file.
+  # (No process substitution: its /dev/fd/N is the lab's /proc/self, which this shell, outside
+  # the lab's PID namespace, has not.)
+  {
+    nets=$(
+      find /proc/[0-9]*/ns /sys/fs/cgroup \( -path '/proc/*' -type l ! -name '*_for_children' -printf 'N %h %l\n' \) \
+        -o \( -path '/sys/fs/cgroup/*' -type d -printf 'C %P\n' \) 2>/dev/null |
+        awk -v cgroup="$cgroup" -v out=/dev/stdout -v nets=/dev/stderr '
+          $1 == "N" { split($2, p, "/"); pid = p[3]; ns[++n] = $2 " " $3; pids[pid] = 1
+                      # PID 1 first: the lab'\''s own namespaces are read through it.
+                      if ($3 ~ /^(mnt|net):/) members[$3] = pid == 1 ? 1 " " members[$3] : members[$3] " " pid
+                      next }
+          $1 == "C" { groups[++g] = substr($0, 3) }
+          END {
+            print "@processes" > out
+            for (pid in pids) {
+              file = "/proc/" pid "/status"; name = ""; ppid = ""; nspid = ""
+              while ((getline line < file) > 0) {
+                split(line, f, "\t")
+                if (f[1] == "Name:") name = f[2]
+                else if (f[1] == "PPid:") ppid = f[2]
+                else if (f[1] == "NSpid:") { nspid = f[2]; for (i = 3; i in f; i++) nspid = nspid " " f[i] }
+              }
+              close(file)
+              if (name != "") print pid "\t" ppid "\t" nspid "\t" name > out
+            }
+            print "@namespaces" > out
+            for (i = 1; i <= n; i++) print ns[i] > out
+            # Through the first of its processes whose file can still be read: one that ended
+            # since find listed it is skipped, and a namespace none can be read through is left out.
+            for (link in members) {
+              if (link !~ /^mnt:/) continue
+              k = split(members[link], candidates, " ")
+              for (c = 1; c <= k; c++) {
+                file = "/proc/" candidates[c] "/mountinfo"
+                if ((getline line < file) <= 0) continue
+                print "@mounts " link > out
+                do {
+                  print line > out
+                  # The lab'\''s own: a network namespace that a file holds is an nsfs mount.
+                  if (candidates[c] == 1) {
+                    m = split(line, f, " ")
+                    for (i = 7; i <= m && f[i] != "-"; i++);
+                    if (f[i + 1] == "nsfs" && f[4] ~ /^net:/ && !(f[4] in members)) held[f[4]] = f[5]
+                  }
+                } while ((getline line < file) > 0)
+                close(file)
+                break
+              }
+            }
+            print "@cgroups " cgroup > out
+            for (i = 1; i <= g; i++) print groups[i] > out
+            for (link in members) {
+              if (link !~ /^net:/) continue
+              k = split(members[link], candidates, " "); where = ""
+              for (c = 1; c <= k; c++) where = where " /proc/" candidates[c] "/ns/net"
+              print link where > nets
+            }
+            for (link in held) print link " " held[link] > nets
+          }' 2>&1 >&3
+    )
+  } 3>&1
+  # Through the first way in that still opens; a section left empty is a namespace not read.
+  while read -r link ways; do
+    [[ $link == net:* ]] || continue
+    echo "@net $link"
+    for way in $ways; do
+      # The lab's own network namespace is this shell's: no nsenter needed there.
+      if [[ $way == /proc/1/ns/net ]]; then
+        ip -j -d -batch - <<<$'addr show\nroute show' 2>/dev/null && break
+      else
+        nsenter --net="$way" ip -j -d -batch - <<<$'addr show\nroute show' 2>/dev/null && break
+      fi
+    done
+  done <<<"$nets"
+  # The end: a snapshot cut short lacks it.
+  echo "@end"
+}

@@ -35,15 +35,18 @@ export const CHANGE_EXPECTATIONS: readonly string[] = [
   '+ cgroup PATH',
   '+ process COMM',
   '~ link IF',
+  // As data=processes says it: a new process COMM is PID 1 of its namespace.
+  'pid1 COMM',
 ];
 
 const LINE = new RegExp(`^[+~-] (?:${CHANGE_OBJECTS.join('|')}) \\S`);
+const PID1 = /^pid1 (\S+)$/;
 
 /** Splits `expect=` on a change into clauses; throws with what is wrong. */
 export function parseChangeExpect(text: string): string[] {
   return splitClauses(
     text,
-    (c) => LINE.test(c) || GRAMMAR.network.some((g) => g.test(c)),
+    (c) => LINE.test(c) || PID1.test(c) || GRAMMAR.network.some((g) => g.test(c)),
     `a change: write + (appeared), - (went) or ~ (changed), then one of ${CHANGE_OBJECTS.join(', ')} and its name, or ${EXPECTATIONS.network.join(', ')}`,
   );
 }
@@ -76,9 +79,36 @@ function changedLinks(lines: string[]): NetworkModel {
   };
 }
 
-// A clause that ends with "/" names what is below a path: "+ cgroup docker/" holds for docker/<id>.
-const startsWith = (line: string, clause: string) =>
-  line === clause || (line.startsWith(clause) && (clause.endsWith('/') || /^[ /(]/.test(line.slice(clause.length))));
+/**
+ * A line of a link, address, route or mount, or a clause about one, without the namespace it
+ * names, and that namespace ("lab" when it names none):
+ *   "+ link veth1 in ns1 (veth, ...)" -> ["+ link veth1 (veth, ...)", "ns1"]
+ *   "+ address 10.0.0.1/24 on veth1 in ns1" -> ["+ address 10.0.0.1/24 on veth1", "ns1"]
+ */
+function withoutNs(line: string): [string, string] {
+  const link = /^([+~-] link \S+) in (\S+)(?= \(|$)/.exec(line);
+  if (link) return [line.replace(` in ${link[2]}`, ''), link[2] as string];
+  const other = /^([+~-] (?:address|route|mount) .*?) in (\S+)((?: \([^)]*\))?)$/.exec(line);
+  if (other) return [`${other[1]}${other[3]}`, other[2] as string];
+  return [line, 'lab'];
+}
+
+/**
+ * A clause holds for a line that starts with it up to the end of a word (a space or "("), in
+ * the same namespace; a cgroup's also up to a "/", and one that ends with "/" for what is below.
+ */
+function holdsFor(line: string, clause: string): boolean {
+  const [body, ns] = withoutNs(line);
+  const [want, wantNs] = withoutNs(clause);
+  if (ns !== wantNs || !body.startsWith(want)) return false;
+  const rest = body.slice(want.length);
+  const cgroup = want.slice(2).startsWith('cgroup ');
+  return rest === '' || /^[ (]/.test(rest) || (cgroup && (rest.startsWith('/') || want.endsWith('/')));
+}
+
+/** "pid1 COMM": a line says a new process COMM is PID 1 of its namespace. */
+const isPid1 = (line: string, comm: string) =>
+  line.startsWith(`+ process ${comm}(`) && line.endsWith(' (PID 1 in its namespace)');
 
 /**
  * The claims about a change that do not hold, each as a sentence; a change that was not taken
@@ -90,8 +120,11 @@ export function unmetChangeExpectations(expect: string, change: string[] | undef
   const normalised = normalize(change.join('\n')).split('\n');
   const links = changedLinks(change);
   return clauses
-    .filter((c) =>
-      LINE.test(c) ? ![...change, ...normalised].some((l) => startsWith(l, c)) : !networkHolds(links, c.split(' ')),
-    )
+    .filter((c) => {
+      const pid1 = PID1.exec(c)?.[1];
+      if (pid1) return !change.some((l) => isPid1(l, pid1));
+      if (LINE.test(c)) return ![...change, ...normalised].some((l) => holdsFor(l, c));
+      return !networkHolds(links, c.split(' '));
+    })
     .map((c) => `"${c}" does not hold`);
 }

@@ -1,6 +1,6 @@
 /**
  * What a cell changed in the kernel: the runner takes a snapshot of the lab's kernel objects
- * (runner/shell/lab-state.sh, one call) after each cell, and the difference between two
+ * (runner/shell/lab-state.sh, one command of the lab's shell) after each cell, and the difference between two
  * snapshots is a list of lines that the recording keeps and the page shows under the cell:
  *
  *   ip netns add ns1
@@ -17,8 +17,9 @@
  * process, as pstree writes it ("sleep(42)"). Links are read with the model of data=network
  * (structure/network.ts), so a veth's peer and a port's bridge are resolved the same way.
  *
- * The harness's own objects are left out: the snapshot's processes, the sessions' shells and
- * the namespaces a session was started in (its objects are named after it instead).
+ * The harness's own objects are left out: the sessions' shells and the namespaces a session was
+ * started in (its objects are named after it instead); the snapshot's own processes are not in
+ * the lab's PID namespace (runner/shell/lab-observe.sh).
  */
 import { type Interface, parseNetwork } from './structure/network.ts';
 
@@ -29,10 +30,19 @@ export interface LabState {
   processes: { pid: number; comm: string; ownPid: number }[];
   interfaces: (Interface & { state: string })[];
   routes: { ns: string; route: string }[];
-  /** The mounts of each mount namespace, by its inode: "TYPE on PATH". */
-  mounts: Map<string, { ns: string; mounts: string[] }>;
+  /** Network namespaces (by label) listed but not read: their processes ended as it read. */
+  unread: Set<string>;
+  /** The mounts of each mount namespace that could be read, by its inode. */
+  mounts: Map<string, { ns: string; mounts: Mount[] }>;
   /** Each cgroup's path below the lab's, with the v1 hierarchies that have it. */
   cgroups: Map<string, string[]>;
+}
+
+/** A mount, as a change names it ("tmpfs on /tmp/m", "bind of /netns on /run/netns"), and what may change under that name. */
+interface Mount {
+  name: string;
+  /** Its propagation (shared, slave, private) and whether it is read-only. */
+  flags: string;
 }
 
 /** At most this many lines of change are kept for a cell; the last says how many more there were. */
@@ -43,12 +53,18 @@ type Sections = Map<string, string[]>;
 function sections(text: string): Sections {
   const out: Sections = new Map();
   let current: string[] = [];
+  let ended = false;
   for (const line of text.split('\n')) {
+    if (line === '@end') {
+      ended = true;
+      break;
+    }
     if (line.startsWith('@')) {
       current = [];
       out.set(line.slice(1), current);
     } else if (line) current.push(line);
   }
+  if (!ended) throw new Error('a snapshot of lab-state.sh that was cut short (no @end)');
   return out;
 }
 
@@ -63,11 +79,9 @@ interface RawProcess {
 export function parseLabState(text: string): LabState {
   const s = sections(text);
   const key = (prefix: string) => [...s.keys()].filter((k) => k === prefix || k.startsWith(`${prefix} `));
-  const [selfKey] = key('self');
-  if (!selfKey || !s.has('processes') || !s.has('namespaces') || !key('cgroups').length) {
+  if (!s.has('state') || !s.has('processes') || !s.has('namespaces') || !key('cgroups').length) {
     throw new Error('not a snapshot of lab-state.sh: a section is missing');
   }
-  const self = Number(selfKey.split(' ')[1]);
   const sessionPids = new Map(
     key('session').map((k) => {
       const [, name = '', pid = ''] = k.split(' ');
@@ -81,16 +95,10 @@ export function parseLabState(text: string): LabState {
       : [];
   });
   const parent = new Map(all.map((p) => [p.pid, p.ppid]));
-  const below = (pid: number, ancestor: number) => {
-    for (let p: number | undefined = pid, n = 0; p !== undefined && p > 0 && n < 64; p = parent.get(p), n++) {
-      if (p === ancestor) return true;
-    }
-    return false;
-  };
   // A session's shell and the process that started it (unshare --fork) are the harness's.
   const harness = new Set([1, ...sessionPids.keys(), ...[...sessionPids.keys()].map((p) => parent.get(p) ?? 0)]);
   const processes = all
-    .filter((p) => !harness.has(p.pid) && !below(p.pid, self))
+    .filter((p) => !harness.has(p.pid))
     .map((p) => ({ pid: p.pid, comm: p.comm, ownPid: p.nspid.at(-1) ?? p.pid }))
     .sort((a, b) => a.pid - b.pid);
 
@@ -118,7 +126,7 @@ export function parseLabState(text: string): LabState {
     if (session) return session;
     const file = files.get(link);
     if (file) return file;
-    const first = pids.find((p) => !harness.has(p) && !below(p, self));
+    const first = pids.find((p) => !harness.has(p));
     return first === undefined ? link : `${comm.get(first) ?? '?'}(${first})`;
   };
   const sessions = new Set(sessionPids.values());
@@ -128,9 +136,7 @@ export function parseLabState(text: string): LabState {
     .filter((link) => !sessions.has(label(link)))
     .flatMap((link) => {
       const m = /^(\w+):\[(\d+)\]$/.exec(link);
-      // A namespace only the snapshot's own processes are in is not the lab's.
-      const pids = members.get(link) ?? [];
-      if (!m || (!files.has(link) && pids.every((p) => below(p, self)))) return [];
+      if (!m) return [];
       return [{ type: m[1] as string, inode: m[2] as string, label: label(link) }];
     });
 
@@ -138,10 +144,17 @@ export function parseLabState(text: string): LabState {
   const net = key('net')
     .map((k) => {
       const link = k.slice('net '.length);
-      const [addrs = '[]', routes = '[]'] = s.get(k) ?? [];
-      return { name: label(link), links: safeJson(addrs), routes: safeJson(routes) as RawRoute[] };
+      const lines = s.get(k) ?? [];
+      const [addrs = '[]', routes = '[]'] = lines;
+      return {
+        name: label(link),
+        read: lines.length > 0,
+        links: safeJson(addrs),
+        routes: safeJson(routes) as RawRoute[],
+      };
     })
     .sort((a, b) => byLabel(a.name, b.name));
+  const unread = new Set(net.filter((n) => !n.read).map((n) => n.name));
   const model = net.length ? parseNetwork({ namespaces: net.map(({ name, links }) => ({ name, links })) }) : undefined;
   // What ip says of a link: up as an administrator set it (UP), without carrier when its other side is not.
   const flags = new Map(
@@ -160,10 +173,11 @@ export function parseLabState(text: string): LabState {
   const mounts = new Map(
     mountKeys.map((k) => {
       const link = k.slice('mounts '.length);
-      const list = (s.get(k) ?? [])
-        .map(mountOf)
-        .filter((m) => m !== undefined && m.type !== 'nsfs')
-        .map((m) => `${m?.type} on ${m?.path}`);
+      const list = (s.get(k) ?? []).flatMap((line) => {
+        const m = mountOf(line);
+        // A namespace's file is the namespace's line, not a mount's.
+        return m && m.type !== 'nsfs' ? [m] : [];
+      });
       return [link, { ns: label(link), mounts: list }];
     }),
   );
@@ -182,7 +196,26 @@ export function parseLabState(text: string): LabState {
   }
   for (const hs of cgroups.values()) hs.sort();
   namespaces.sort((a, b) => byLabel(a.label, b.label) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
-  return { cgroup, namespaces, processes, interfaces, routes, mounts, cgroups };
+  return { cgroup, namespaces, processes, interfaces, routes, unread, mounts, cgroups };
+}
+
+/**
+ * The snapshot `next` with what it could not read taken from `before`: a network namespace
+ * whose processes all ended while it was read, a mount namespace likewise, if it is still
+ * listed. Without it, their objects would show as gone, and again as new in the next snapshot.
+ */
+export function carryOver(before: LabState, next: LabState): LabState {
+  const listed = new Set(next.namespaces.map((n) => `${n.type}:${n.inode}`));
+  const mounts = new Map(next.mounts);
+  for (const [inode, m] of before.mounts) {
+    if (!mounts.has(inode) && listed.has(inode.replace(/^mnt:\[(\d+)\]$/, 'mnt:$1'))) mounts.set(inode, m);
+  }
+  return {
+    ...next,
+    interfaces: [...next.interfaces, ...before.interfaces.filter((i) => next.unread.has(i.ns))],
+    routes: [...next.routes, ...before.routes.filter((r) => next.unread.has(r.ns))],
+    mounts,
+  };
 }
 
 const byLabel = (a: string, b: string) => (a === b ? 0 : a === 'lab' ? -1 : b === 'lab' ? 1 : a < b ? -1 : 1);
@@ -200,17 +233,35 @@ interface RawRoute {
   dst?: string;
   gateway?: string;
   dev?: string;
+  flags?: string[];
 }
 
+/** An IPv4 route of the main table, as ip writes it, linkdown when its link has no carrier. */
 const routeText = (r: RawRoute) =>
-  `${r.dst ?? '?'}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`;
+  `${r.dst ?? '?'}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.flags?.includes('linkdown') ? ' linkdown' : ''}`;
 
 /** A line of mountinfo: "id parent dev ROOT PATH opts [optional...] - TYPE source superopts". */
-function mountOf(line: string): { root: string; path: string; type: string } | undefined {
+function mountOf(line: string): (Mount & { root: string; path: string; type: string }) | undefined {
   const f = line.split(' ');
   const dash = f.indexOf('-', 6);
-  const [root, path, type] = [f[3], f[4], f[dash + 1]];
-  return dash > 0 && root && path && type ? { root, path, type } : undefined;
+  const [root, path, options = '', type] = [f[3], f[4], f[5], f[dash + 1]];
+  if (dash < 0 || !root || !path || !type) return undefined;
+  // The optional fields say how it propagates: shared:N, master:N (a slave), or neither (private).
+  const optional = f.slice(6, dash);
+  const propagation = optional.some((o) => o.startsWith('shared:'))
+    ? 'shared'
+    : optional.some((o) => o.startsWith('master:'))
+      ? 'slave'
+      : optional.includes('unbindable')
+        ? 'unbindable'
+        : 'private';
+  return {
+    root,
+    path,
+    type,
+    name: `${type} on ${path}${root !== '/' ? ` (bind of ${root})` : ''}`,
+    flags: `${propagation}, ${options.split(',')[0] === 'ro' ? 'ro' : 'rw'}`,
+  };
 }
 
 const inNs = (ns: string) => (ns === 'lab' ? '' : ` in ${ns}`);
@@ -236,16 +287,20 @@ function delta<T>(before: T[], after: T[], key: (x: T) => string): { added: T[];
   return { added: after.filter((x) => !had.has(key(x))), removed: before.filter((x) => !has.has(key(x))) };
 }
 
-/** The multiset difference of two lists of lines (a path can hold several mounts). */
-function multiDelta(before: string[], after: string[]): { added: string[]; removed: string[] } {
+/**
+ * The multiset difference of two lists of mounts by name (a path can hold several), with the
+ * mounts kept whose propagation or read-only flag changed.
+ */
+function mountDelta(before: Mount[], after: Mount[]): { added: Mount[]; removed: Mount[]; changed: Mount[] } {
   const left = [...before];
-  const added: string[] = [];
+  const added: Mount[] = [];
+  const changed: Mount[] = [];
   for (const x of after) {
-    const i = left.indexOf(x);
-    if (i >= 0) left.splice(i, 1);
-    else added.push(x);
+    const i = left.findIndex((b) => b.name === x.name);
+    if (i < 0) added.push(x);
+    else if ((left.splice(i, 1)[0] as Mount).flags !== x.flags) changed.push(x);
   }
-  return { added, removed: left };
+  return { added, removed: left, changed };
 }
 
 /** What changed from one snapshot to the next, one line per object (see the top of this file). */
@@ -295,9 +350,10 @@ export function changeLines(before: LabState, after: LabState): string[] {
   for (const [inode, a] of after.mounts) {
     const b = before.mounts.get(inode);
     if (!b) continue;
-    const m = multiDelta(b.mounts, a.mounts);
-    for (const x of m.added) lines.push(`+ mount ${x}${inNs(a.ns)}`);
-    for (const x of m.removed) lines.push(`- mount ${x}${inNs(a.ns)}`);
+    const m = mountDelta(b.mounts, a.mounts);
+    for (const x of m.added) lines.push(`+ mount ${x.name}${inNs(a.ns)}`);
+    for (const x of m.removed) lines.push(`- mount ${x.name}${inNs(a.ns)}`);
+    for (const x of m.changed) lines.push(`~ mount ${x.name}${inNs(a.ns)} (${x.flags})`);
   }
 
   const where = (s: LabState, path: string) => {
@@ -312,8 +368,8 @@ export function changeLines(before: LabState, after: LabState): string[] {
       const joined = hs.filter((h) => !had.includes(h));
       const left = had.filter((h) => !hs.includes(h));
       const parts = [
-        ...(joined.length ? [`now in ${joined.join(' ')}`] : []),
-        ...(left.length ? [`gone from ${left.join(' ')}`] : []),
+        ...(joined.length ? [`also made in ${joined.join(' ')}`] : []),
+        ...(left.length ? [`removed from ${left.join(' ')}`] : []),
       ];
       lines.push(`~ cgroup ${path} (${parts.join('; ')})`);
     }

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runChapter } from '../../runner/chapter-run.ts';
+import { Lab } from '../../runner/lab.ts';
 import { LOCAL } from '../../runner/target.ts';
 import { compareRun } from '../../src/cells/compare.ts';
 import { type Chapter, loadChapter } from '../../src/cells/parse.ts';
@@ -36,11 +37,14 @@ describe('what each cell changed', () => {
       '+ link veth0 (veth, peer veth1 in ns1, down)',
       '+ link veth1 in ns1 (veth, peer veth0 in lab, down)',
       '+ address 10.250.0.1/24 on veth0',
-      // ip netns makes /run/netns a mount point of its own; the namespace's file is its line above.
-      '+ mount tmpfs on /run/netns',
+      // ip netns binds /run/netns on itself (to make it shared); the namespace's file is its line above.
+      '+ mount tmpfs on /run/netns (bind of /netns)',
     ]);
     // The other end is down: the route says linkdown, and is there.
-    expect(change['wrong-claim']).toEqual(['~ link veth0 (up, no carrier)', '+ route 10.250.0.0/24 dev veth0']);
+    expect(change['wrong-claim']).toEqual([
+      '~ link veth0 (up, no carrier)',
+      '+ route 10.250.0.0/24 dev veth0 linkdown',
+    ]);
   });
 
   it('sees mounts, cgroups and processes, and their going', () => {
@@ -62,6 +66,21 @@ describe('what each cell changed', () => {
     expect(problems.map((p) => p.message)).toEqual([
       'wrong-claim: "+ link veth9" does not hold; "peer veth0 in lab" does not hold',
     ]);
+  });
+
+  it("takes none of the lab's PIDs: the snapshot runs outside its PID namespace", async () => {
+    // The PID a new process gets in the lab, before and after two snapshots: the next one, as if
+    // nothing had run between (the session forks nothing of its own between cells).
+    const lab = await Lab.create(LOCAL);
+    try {
+      const pid = async () => Number.parseInt((await lab.shell.run("sh -c 'echo $$'", { timeoutMs: 5000 })).output, 10);
+      const one = await pid();
+      await lab.state();
+      await lab.state();
+      expect(await pid()).toBe(one + 1);
+    } finally {
+      await lab.close();
+    }
   });
 
   it('takes no snapshot when asked not to', async () => {

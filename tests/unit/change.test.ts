@@ -21,7 +21,7 @@ describe('claims about a change', () => {
   it('hold for a line that starts with them, up to the end of a word', () => {
     expect(
       unmetChangeExpectations(
-        '+ namespace net ns1; + link veth1; + mount overlay on /merged; + cgroup docker; + process sleep; - link old0',
+        '+ namespace net ns1; + link veth1 in ns1; + mount overlay on /merged; + cgroup docker; + process sleep; - link old0',
         change,
       ),
     ).toEqual([]);
@@ -31,6 +31,29 @@ describe('claims about a change', () => {
       '"+ process slee" does not hold',
       '"+ link old0" does not hold',
     ]);
+  });
+
+  it('name the namespace of a link, address, route or mount, the lab when they name none', () => {
+    const lines = [
+      '+ link veth1 in ns1 (veth, up)',
+      '+ address 10.0.0.1/24 on veth1 in ns1',
+      '+ mount overlay on /m/x',
+    ];
+    expect(unmetChangeExpectations('+ link veth1 in ns1; + address 10.0.0.1/24 on veth1 in ns1', lines)).toEqual([]);
+    expect(
+      unmetChangeExpectations('+ link veth1; + address 10.0.0.1/24 on veth1; + mount overlay on /m', lines),
+    ).toEqual([
+      '"+ link veth1" does not hold',
+      '"+ address 10.0.0.1/24 on veth1" does not hold',
+      '"+ mount overlay on /m" does not hold',
+    ]);
+  });
+
+  it("say with pid1 that a new process is PID 1 of its namespace, as data=processes's forms do", () => {
+    expect(unmetChangeExpectations('pid1 sleep', change)).toEqual([]);
+    expect(
+      unmetChangeExpectations('pid1 bash', ['+ process bash(7)', '+ process bash(9) (PID 3 in its namespace)']),
+    ).toEqual(['"pid1 bash" does not hold']);
   });
 
   it('ending with "/", hold for what is below a path and not for the path itself', () => {
