@@ -112,16 +112,20 @@ export class Changes {
   }
 
   /**
-   * What changed since the last snapshot: the last cell's doing (and its background jobs'). A
-   * snapshot that fails (the reader's Ctrl-C in the lab's shell) ends the tracking: no later
-   * cell says what it changed, so a claim about its change fails as untaken.
+   * What changed since the last snapshot: the last cell's doing (and its background jobs'). When
+   * a snapshot fails (it timed out, or the observer died), that cell and the next say nothing,
+   * a claim about their change fails as untaken, and the next snapshot is a new start.
    */
   async after(): Promise<string[] | undefined> {
-    if (!this.state) return undefined;
     try {
-      const next = carryOver(this.state, await this.lab.state());
-      const lines = changeLines(this.state, next);
-      this.state = next;
+      const next = await this.lab.state();
+      if (!this.state) {
+        this.state = next;
+        return undefined;
+      }
+      const settled = carryOver(this.state, next);
+      const lines = changeLines(this.state, settled);
+      this.state = settled;
       return lines;
     } catch {
       this.state = undefined;

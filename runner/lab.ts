@@ -102,6 +102,8 @@ export class Lab {
    * quarter of a second.
    */
   async state(): Promise<LabState> {
+    // After close, PID 1 is gone, and its number may be another process's.
+    if (this.closed) throw new LabError('the lab is closed');
     this.observer ??= Session.start(
       'observer',
       ['bash', `${this.target.shellDir}/lab-observe.sh`, String(this.pid1)],

@@ -28,8 +28,12 @@ __lb_state() {
         -o \( -path '/sys/fs/cgroup/*' -type d -printf 'C %P\n' \) 2>/dev/null |
         awk -v cgroup="$cgroup" -v out=/dev/stdout -v nets=/dev/stderr '
           $1 == "N" { split($2, p, "/"); pid = p[3]; ns[++n] = $2 " " $3; pids[pid] = 1
-                      # PID 1 first: the lab'\''s own namespaces are read through it.
-                      if ($3 ~ /^(mnt|net):/) members[$3] = pid == 1 ? 1 " " members[$3] : members[$3] " " pid
+                      # Read through its lowest-numbered process first (the lab'\''s PID 1 for its own),
+                      # the same while it lives: another may see other paths (a chroot).
+                      if ($3 ~ /^(mnt|net):/) {
+                        members[$3] = members[$3] " " pid
+                        if (!($3 in low) || pid + 0 < low[$3] + 0) low[$3] = pid
+                      }
                       next }
           $1 == "C" { groups[++g] = substr($0, 3) }
           END {
@@ -51,7 +55,7 @@ __lb_state() {
             # since find listed it is skipped, and a namespace none can be read through is left out.
             for (link in members) {
               if (link !~ /^mnt:/) continue
-              k = split(members[link], candidates, " ")
+              k = split(low[link] members[link], candidates, " ")
               for (c = 1; c <= k; c++) {
                 file = "/proc/" candidates[c] "/mountinfo"
                 if ((getline line < file) <= 0) continue
@@ -73,7 +77,7 @@ __lb_state() {
             for (i = 1; i <= g; i++) print groups[i] > out
             for (link in members) {
               if (link !~ /^net:/) continue
-              k = split(members[link], candidates, " "); where = ""
+              k = split(low[link] members[link], candidates, " "); where = ""
               for (c = 1; c <= k; c++) where = where " /proc/" candidates[c] "/ns/net"
               print link where > nets
             }

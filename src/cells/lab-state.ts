@@ -1,6 +1,6 @@
 /**
  * What a cell changed in the kernel: the runner takes a snapshot of the lab's kernel objects
- * (runner/shell/lab-state.sh, one command of the lab's shell) after each cell, and the difference between two
+ * (runner/shell/lab-state.sh, one command of the lab's observer, runner/lab.ts) after each cell, and the difference between two
  * snapshots is a list of lines that the recording keeps and the page shows under the cell:
  *
  *   ip netns add ns1
@@ -28,9 +28,15 @@ export interface LabState {
   namespaces: { type: string; inode: string; label: string }[];
   /** Every process but the harness's: its PID in the lab, its name, its PID in its own namespace. */
   processes: { pid: number; comm: string; ownPid: number }[];
+  /**
+   * Links and routes, their `ns` (and a peer's) the network namespace's own name ("net:[N]"),
+   * which stays while it lives, whereas its label can change (its lowest-numbered process ends).
+   */
   interfaces: (Interface & { state: string })[];
-  routes: { ns: string; route: string }[];
-  /** Network namespaces (by label) listed but not read: their processes ended as it read. */
+  routes: { ns: string; route: string; linkdown: boolean }[];
+  /** What each namespace is called in a change ("lab", "ns1", "sleep(42)"), by its own name. */
+  labels: Map<string, string>;
+  /** Network namespaces listed but not read: their processes ended as it read. */
   unread: Set<string>;
   /** The mounts of each mount namespace that could be read, by its inode. */
   mounts: Map<string, { ns: string; mounts: Mount[] }>;
@@ -41,9 +47,13 @@ export interface LabState {
 /** A mount, as a change names it ("tmpfs on /tmp/m", "bind of /netns on /run/netns"), and what may change under that name. */
 interface Mount {
   name: string;
+  /** The directory of its filesystem that it shows: "/" but for a bind mount. */
+  root: string;
   /** Its propagation (shared, slave, private) and whether it is read-only. */
   flags: string;
 }
+
+const DEFAULT_MOUNT_FLAGS = 'private, rw';
 
 /** At most this many lines of change are kept for a cell; the last says how many more there were. */
 export const MAX_CHANGE_LINES = 200;
@@ -147,13 +157,14 @@ export function parseLabState(text: string): LabState {
       const lines = s.get(k) ?? [];
       const [addrs = '[]', routes = '[]'] = lines;
       return {
-        name: label(link),
+        name: link,
         read: lines.length > 0,
         links: safeJson(addrs),
         routes: safeJson(routes) as RawRoute[],
       };
     })
-    .sort((a, b) => byLabel(a.name, b.name));
+    .sort((a, b) => byLabel(label(a.name), label(b.name)));
+  const labels = new Map([...linksOf].map((link) => [link, label(link)]));
   const unread = new Set(net.filter((n) => !n.read).map((n) => n.name));
   const model = net.length ? parseNetwork({ namespaces: net.map(({ name, links }) => ({ name, links })) }) : undefined;
   // What ip says of a link: up as an administrator set it (UP), without carrier when its other side is not.
@@ -168,7 +179,9 @@ export function parseLabState(text: string): LabState {
     const f = flags.get(`${i.ns}/${i.name}`) ?? [];
     return { ...i, state: !f.includes('UP') ? 'down' : f.includes('LOWER_UP') ? 'up' : 'up, no carrier' };
   });
-  const routes = net.flatMap((n) => n.routes.map((r) => ({ ns: n.name, route: routeText(r) })));
+  const routes = net.flatMap((n) =>
+    n.routes.map((r) => ({ ns: n.name, route: routeText(r), linkdown: r.flags?.includes('linkdown') ?? false })),
+  );
 
   const mounts = new Map(
     mountKeys.map((k) => {
@@ -196,7 +209,7 @@ export function parseLabState(text: string): LabState {
   }
   for (const hs of cgroups.values()) hs.sort();
   namespaces.sort((a, b) => byLabel(a.label, b.label) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
-  return { cgroup, namespaces, processes, interfaces, routes, unread, mounts, cgroups };
+  return { cgroup, namespaces, processes, interfaces, routes, labels, unread, mounts, cgroups };
 }
 
 /**
@@ -236,12 +249,12 @@ interface RawRoute {
   flags?: string[];
 }
 
-/** An IPv4 route of the main table, as ip writes it, linkdown when its link has no carrier. */
+/** An IPv4 route of the main table, as ip writes it (linkdown, when its link has no carrier, apart). */
 const routeText = (r: RawRoute) =>
-  `${r.dst ?? '?'}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.flags?.includes('linkdown') ? ' linkdown' : ''}`;
+  `${r.dst ?? '?'}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`;
 
 /** A line of mountinfo: "id parent dev ROOT PATH opts [optional...] - TYPE source superopts". */
-function mountOf(line: string): (Mount & { root: string; path: string; type: string }) | undefined {
+function mountOf(line: string): (Mount & { path: string; type: string }) | undefined {
   const f = line.split(' ');
   const dash = f.indexOf('-', 6);
   const [root, path, options = '', type] = [f[3], f[4], f[5], f[dash + 1]];
@@ -259,22 +272,24 @@ function mountOf(line: string): (Mount & { root: string; path: string; type: str
     root,
     path,
     type,
-    name: `${type} on ${path}${root !== '/' ? ` (bind of ${root})` : ''}`,
+    name: `${type} on ${path}`,
     flags: `${propagation}, ${options.split(',')[0] === 'ro' ? 'ro' : 'rw'}`,
   };
 }
 
-const inNs = (ns: string) => (ns === 'lab' ? '' : ` in ${ns}`);
-const peerText = (ref: string) => {
+/** How a change names a namespace: nothing for the lab's, else " in LABEL". */
+const inLabel = (label: string) => (label === 'lab' ? '' : ` in ${label}`);
+const inNs = (s: LabState, ns: string) => inLabel(s.labels.get(ns) ?? ns);
+const peerText = (s: LabState, ref: string) => {
   const [ns = '', name = ''] = ref.split('/');
-  return `${name} in ${ns}`;
+  return `${name} in ${s.labels.get(ns) ?? ns}`;
 };
 
-function linkDetails(i: LabState['interfaces'][number]): string[] {
+function linkDetails(s: LabState, i: LabState['interfaces'][number]): string[] {
   return [
     i.kind + (i.mode ? ` ${i.mode}` : ''),
-    ...(i.peer ? [`peer ${peerText(i.peer)}`] : []),
-    ...(i.parent ? [`parent ${peerText(i.parent)}`] : []),
+    ...(i.peer ? [`peer ${peerText(s, i.peer)}`] : []),
+    ...(i.parent ? [`parent ${peerText(s, i.parent)}`] : []),
     ...(i.master ? [`master ${i.master.split('/')[1]}`] : []),
     i.state,
   ];
@@ -296,7 +311,7 @@ function mountDelta(before: Mount[], after: Mount[]): { added: Mount[]; removed:
   const added: Mount[] = [];
   const changed: Mount[] = [];
   for (const x of after) {
-    const i = left.findIndex((b) => b.name === x.name);
+    const i = left.findIndex((b) => b.name === x.name && b.root === x.root);
     if (i < 0) added.push(x);
     else if ((left.splice(i, 1)[0] as Mount).flags !== x.flags) changed.push(x);
   }
@@ -313,13 +328,13 @@ export function changeLines(before: LabState, after: LabState): string[] {
   const ref = (i: Pick<Interface, 'ns' | 'name'>) => `${i.ns}/${i.name}`;
   const links = delta(before.interfaces, after.interfaces, ref);
   const gone = new Set(links.removed.map(ref));
-  const goneNs = new Set(ns.removed.filter((n) => n.type === 'net').map((n) => n.label));
+  const goneNs = new Set(ns.removed.filter((n) => n.type === 'net').map((n) => `net:[${n.inode}]`));
   // A new namespace's loopback is down and says nothing; one brought up in the same cell does.
   for (const i of links.added.filter((x) => x.kind !== 'loopback' || x.state !== 'down')) {
-    lines.push(`+ link ${i.name}${inNs(i.ns)} (${linkDetails(i).join(', ')})`);
+    lines.push(`+ link ${i.name}${inNs(after, i.ns)} (${linkDetails(after, i).join(', ')})`);
   }
   for (const i of links.removed.filter((x) => x.kind !== 'loopback' && !goneNs.has(x.ns))) {
-    lines.push(`- link ${i.name}${inNs(i.ns)}`);
+    lines.push(`- link ${i.name}${inNs(before, i.ns)}`);
   }
   const was = new Map(before.interfaces.map((i) => [ref(i), i]));
   for (const i of after.interfaces) {
@@ -328,32 +343,49 @@ export function changeLines(before: LabState, after: LabState): string[] {
     const changed = [
       ...(b.state !== i.state ? [i.state] : []),
       ...(b.master !== i.master ? [i.master ? `master ${i.master.split('/')[1]}` : 'no master'] : []),
-      ...(b.peer !== i.peer && i.peer ? [`peer ${peerText(i.peer)}`] : []),
+      ...(b.peer !== i.peer && i.peer ? [`peer ${peerText(after, i.peer)}`] : []),
     ];
-    if (changed.length) lines.push(`~ link ${i.name}${inNs(i.ns)} (${changed.join(', ')})`);
+    if (changed.length) lines.push(`~ link ${i.name}${inNs(after, i.ns)} (${changed.join(', ')})`);
   }
 
   const addresses = (s: LabState) => s.interfaces.flatMap((i) => i.addresses.map((a) => ({ i, a })));
   const addrs = delta(addresses(before), addresses(after), (x) => `${ref(x.i)} ${x.a}`);
-  for (const { i, a } of addrs.added) lines.push(`+ address ${a} on ${i.name}${inNs(i.ns)}`);
+  for (const { i, a } of addrs.added) lines.push(`+ address ${a} on ${i.name}${inNs(after, i.ns)}`);
   for (const { i, a } of addrs.removed.filter((x) => !gone.has(ref(x.i)) && !goneNs.has(x.i.ns))) {
-    lines.push(`- address ${a} on ${i.name}${inNs(i.ns)}`);
+    lines.push(`- address ${a} on ${i.name}${inNs(before, i.ns)}`);
   }
-  const routes = delta(before.routes, after.routes, (r) => `${r.ns} ${r.route}`);
-  for (const r of routes.added) lines.push(`+ route ${r.route}${inNs(r.ns)}`);
+  const routeKey = (r: LabState['routes'][number]) => `${r.ns} ${r.route}`;
+  const routes = delta(before.routes, after.routes, routeKey);
+  for (const r of routes.added) lines.push(`+ route ${r.route}${r.linkdown ? ' linkdown' : ''}${inNs(after, r.ns)}`);
   // A route through a link that went, went with it.
   const viaGone = (r: { ns: string; route: string }) =>
     goneNs.has(r.ns) || gone.has(`${r.ns}/${/ dev (\S+)/.exec(r.route)?.[1]}`);
-  for (const r of routes.removed.filter((x) => !viaGone(x))) lines.push(`- route ${r.route}${inNs(r.ns)}`);
+  for (const r of routes.removed.filter((x) => !viaGone(x))) lines.push(`- route ${r.route}${inNs(before, r.ns)}`);
+  // A route that stays, whose link lost or regained its carrier.
+  const routeWas = new Map(before.routes.map((r) => [routeKey(r), r.linkdown]));
+  for (const r of after.routes) {
+    const was = routeWas.get(routeKey(r));
+    if (was !== undefined && was !== r.linkdown) {
+      lines.push(`~ route ${r.route}${inNs(after, r.ns)} (${r.linkdown ? 'linkdown' : 'no longer linkdown'})`);
+    }
+  }
 
   // Mounts of a namespace that was there before: a new namespace starts with a copy of its parent's.
   for (const [inode, a] of after.mounts) {
     const b = before.mounts.get(inode);
     if (!b) continue;
     const m = mountDelta(b.mounts, a.mounts);
-    for (const x of m.added) lines.push(`+ mount ${x.name}${inNs(a.ns)}`);
-    for (const x of m.removed) lines.push(`- mount ${x.name}${inNs(a.ns)}`);
-    for (const x of m.changed) lines.push(`~ mount ${x.name}${inNs(a.ns)} (${x.flags})`);
+    // A new mount says which directory of its filesystem it shows when it is a bind mount, and
+    // how it propagates, or that it is read-only, when that is not the default.
+    for (const x of m.added) {
+      const details = [
+        ...(x.root !== '/' ? [`its filesystem's ${x.root}`] : []),
+        ...(x.flags !== DEFAULT_MOUNT_FLAGS ? [x.flags] : []),
+      ];
+      lines.push(`+ mount ${x.name}${inLabel(a.ns)}${details.length ? ` (${details.join('; ')})` : ''}`);
+    }
+    for (const x of m.removed) lines.push(`- mount ${x.name}${inLabel(b.ns)}`);
+    for (const x of m.changed) lines.push(`~ mount ${x.name}${inLabel(a.ns)} (${x.flags})`);
   }
 
   const where = (s: LabState, path: string) => {

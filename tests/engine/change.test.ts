@@ -38,7 +38,7 @@ describe('what each cell changed', () => {
       '+ link veth1 in ns1 (veth, peer veth0 in lab, down)',
       '+ address 10.250.0.1/24 on veth0',
       // ip netns binds /run/netns on itself (to make it shared); the namespace's file is its line above.
-      '+ mount tmpfs on /run/netns (bind of /netns)',
+      "+ mount tmpfs on /run/netns (its filesystem's /netns; shared, rw)",
     ]);
     // The other end is down: the route says linkdown, and is there.
     expect(change['wrong-claim']).toEqual([

@@ -53,10 +53,17 @@ describe("a lab's snapshot", () => {
       snapshot({ mount: '30 20 0:40 / /tmp/m rw shared:1 - tmpfs t rw\n31 20 0:41 /sub /tmp/b ro - tmpfs t rw' }),
     );
     expect(changeLines(before, after)).toEqual([
-      '+ mount tmpfs on /tmp/b (bind of /sub)',
+      "+ mount tmpfs on /tmp/b (its filesystem's /sub; private, ro)",
       '~ mount tmpfs on /tmp/m (shared, rw)',
     ]);
-    expect(parseLabState(snapshot()).routes).toEqual([{ ns: 'sleep(50)', route: '10.0.0.0/24 dev eth0 linkdown' }]);
+    // Keyed by the namespace, not by its label, which changes when its lowest-numbered process ends.
+    expect(parseLabState(snapshot()).routes).toEqual([
+      { ns: 'net:[101]', route: '10.0.0.0/24 dev eth0', linkdown: true },
+    ]);
+    const carrier = parseLabState(snapshot().replace(',"flags":["linkdown"]', ''));
+    expect(changeLines(parseLabState(snapshot()), carrier)).toEqual([
+      '~ route 10.0.0.0/24 dev eth0 in sleep(50) (no longer linkdown)',
+    ]);
   });
 
   it('keeps what a namespace held when its processes ended while it was read, rather than show it gone', () => {
