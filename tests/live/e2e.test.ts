@@ -36,7 +36,7 @@ async function startRunner(site: BuiltSite, origin: string): Promise<Runner> {
     [
       labbook,
       'serve',
-      ...['namespace', 'live', 'structure'].map((c) => join(docs, `${c}.md`)),
+      ...['namespace', 'virtual-nics', 'live', 'structure'].map((c) => join(docs, `${c}.md`)),
       '--port',
       '0',
       '--allow-origin',
