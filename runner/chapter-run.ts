@@ -102,13 +102,15 @@ export class Changes {
   private readonly lab: Lab;
   private state?: LabState;
 
-  private constructor(lab: Lab, state: LabState) {
+  private constructor(lab: Lab) {
     this.lab = lab;
-    this.state = state;
   }
 
+  /** Takes the first snapshot; one that fails is taken again after the next cell, as any. */
   static async start(lab: Lab): Promise<Changes> {
-    return new Changes(lab, await lab.state());
+    const changes = new Changes(lab);
+    await changes.after();
+    return changes;
   }
 
   /**

@@ -9,12 +9,13 @@
  *   + namespace net ns1
  *   + link veth0 (veth, peer veth1 in ns1, down)
  *   + link veth1 in ns1 (veth, peer veth0 in lab, down)
- *   + mount nsfs on /run/netns/ns1      (left out: a namespace's file is the namespace's line)
+ *   + mount tmpfs on /run/netns (its filesystem's /netns; shared, rw)
  *
+ * (The nsfs mount of /run/netns/ns1 is left out: a namespace's file is the namespace's line.)
  * A line is "+" (appeared), "-" (went) or "~" (changed), then the object: namespace, link,
  * address, route, mount, cgroup, process. A namespace is named "lab" (the lab's own), after its
- * session ("container"), after the file that holds it (ip netns: "ns1"), or else after its first
- * process, as pstree writes it ("sleep(42)"). Links are read with the model of data=network
+ * session ("container"), after the file that holds it (ip netns: "ns1"), or else after its
+ * lowest-numbered process, as pstree writes it ("sleep(42)"). Links are read with the model of data=network
  * (structure/network.ts), so a veth's peer and a port's bridge are resolved the same way.
  *
  * The harness's own objects are left out: the sessions' shells and the namespaces a session was
@@ -44,7 +45,7 @@ export interface LabState {
   cgroups: Map<string, string[]>;
 }
 
-/** A mount, as a change names it ("tmpfs on /tmp/m", "bind of /netns on /run/netns"), and what may change under that name. */
+/** A mount, as a change names it ("tmpfs on /tmp/m"), and what may change under that name. */
 interface Mount {
   name: string;
   /** The directory of its filesystem that it shows: "/" but for a bind mount. */

@@ -3,7 +3,7 @@
  * runner/shell/lab-state.sh prints them. tests/engine/change.test.ts takes real ones.
  */
 import { describe, expect, it } from 'vitest';
-import { carryOver, changeLines, parseLabState } from '../../src/cells/lab-state.ts';
+import { carryOver, changeLines, MAX_CHANGE_LINES, parseLabState } from '../../src/cells/lab-state.ts';
 
 const lo = '{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"operstate":"UNKNOWN","addr_info":[]}';
 const eth0 =
@@ -72,6 +72,14 @@ describe("a lab's snapshot", () => {
     // A route through a link that went is not said again.
     expect(changeLines(before, after)).toEqual(['- link eth0 in sleep(50)']);
     expect(changeLines(before, carryOver(before, after))).toEqual([]);
+  });
+
+  it('keeps at most MAX_CHANGE_LINES lines of a change, the last saying how many more there were', () => {
+    const groups = Array.from({ length: MAX_CHANGE_LINES + 50 }, (_, i) => `g${i}`).join('\n');
+    const lines = changeLines(parseLabState(snapshot()), parseLabState(snapshot({ extra: groups })));
+    expect(lines).toHaveLength(MAX_CHANGE_LINES);
+    expect(lines.at(-2)).toBe(`+ cgroup g${MAX_CHANGE_LINES - 2}`);
+    expect(lines.at(-1)).toBe('… and 51 more');
   });
 
   it('refuses a snapshot that was cut short', () => {
